@@ -1,0 +1,1 @@
+return Uino.Cli.UinoCommand.Run(args);

@@ -1,0 +1,13 @@
+using System.CommandLine;
+
+namespace Uino.Cli;
+
+/// <summary>The root of the <c>uino</c> command line.</summary>
+public static class UinoCommand
+{
+    public static int Run(string[] args)
+    {
+        var root = new RootCommand("Uino: few-shot segmentation (UINO-FSS). One reference shot with a mask, then every frame.");
+        return root.Parse(args).Invoke();
+    }
+}
