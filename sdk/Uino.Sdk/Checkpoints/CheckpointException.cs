@@ -1,0 +1,14 @@
+namespace Uino.Checkpoints;
+
+/// <summary>
+/// A checkpoint file could not be used: it is missing, corrupt, of a format Uino does not read, refused for
+/// safety, or its tensors do not fit the architecture. The message names the file and what was wrong.
+/// </summary>
+public class CheckpointException : Exception
+{
+    /// <summary>Creates the exception with a message that names the file and the problem.</summary>
+    public CheckpointException(string message) : base(message) { }
+
+    /// <summary>Creates the exception wrapping the lower-level cause.</summary>
+    public CheckpointException(string message, Exception inner) : base(message, inner) { }
+}

@@ -1,0 +1,27 @@
+namespace Uino.Tests.Support;
+
+/// <summary>Where the repository and the shared reference fixtures are.</summary>
+internal static class TestPaths
+{
+    /// <summary>The repository root: the folder above the test binaries that holds Uino.Sdk.sln.</summary>
+    public static string RepoRoot { get; } = FindRepoRoot();
+
+    /// <summary>
+    /// The reference fixtures: <c>UINO_FIXTURES</c> when set, else <c>../shared/fixtures</c> beside the repository.
+    /// </summary>
+    public static string FixtureRoot
+    {
+        get
+        {
+            var env = Environment.GetEnvironmentVariable("UINO_FIXTURES");
+            return Path.GetFullPath(string.IsNullOrWhiteSpace(env) ? Path.Combine(RepoRoot, "..", "shared", "fixtures") : env);
+        }
+    }
+
+    private static string FindRepoRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "Uino.Sdk.sln"))) return dir.FullName;
+        throw new InvalidOperationException($"No Uino.Sdk.sln above {AppContext.BaseDirectory}.");
+    }
+}
