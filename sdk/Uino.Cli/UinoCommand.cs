@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Uino.Cli.Commands;
 
 namespace Uino.Cli;
 
@@ -8,6 +9,7 @@ public static class UinoCommand
     public static int Run(string[] args)
     {
         var root = new RootCommand("Uino: few-shot segmentation (UINO-FSS). One reference shot with a mask, then every frame.");
+        root.Subcommands.Add(ConvertCommand.Create());
         return root.Parse(args).Invoke();
     }
 }

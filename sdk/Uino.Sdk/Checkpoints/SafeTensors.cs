@@ -68,10 +68,15 @@ public static class SafeTensors
         var header = new Dictionary<string, object>();
         if (metadata is { Count: > 0 }) header["__metadata__"] = metadata;
         long offset = 0;
+        // Everything that can be wrong with the tensors is found here, before AtomicFile creates anything.
         foreach (var name in names)
         {
+            if (name == "__metadata__")
+                throw new CheckpointException($"Cannot save '{path}': '__metadata__' is reserved by the safetensors format and cannot name a tensor.");
             var t = tensors[name];
-            var dtype = DTypes.First(kv => kv.Value.Type == t.dtype).Key;
+            var dtype = DTypeName(t.dtype)
+                        ?? throw new CheckpointException($"Cannot save '{path}': tensor '{name}' has dtype {t.dtype}, which safetensors does not support " +
+                                                         $"(supported: {string.Join(", ", DTypes.Values.Select(v => v.Type))}).");
             long bytes = t.numel() * DTypes[dtype].Size;
             header[name] = new { dtype, shape = t.shape, data_offsets = new[] { offset, offset + bytes } };
             offset += bytes;
@@ -93,17 +98,19 @@ public static class SafeTensors
         });
     }
 
-    private static FileStream OpenRead(string path)
+    private static FileStream OpenRead(string path) => CheckpointPaths.OpenRead(path);
+
+    private static string? DTypeName(ScalarType type)
     {
-        try { return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16); }
-        catch (FileNotFoundException) { throw new CheckpointException($"Checkpoint '{path}' does not exist."); }
-        catch (DirectoryNotFoundException) { throw new CheckpointException($"Checkpoint '{path}' does not exist."); }
-        catch (UnauthorizedAccessException e) { throw new CheckpointException($"Checkpoint '{path}' cannot be read: {e.Message}", e); }
+        foreach (var (name, info) in DTypes)
+            if (info.Type == type) return name;
+        return null;
     }
 
     private static Header ReadHeader(Stream stream, string path)
     {
         long fileLength = stream.Length;
+        if (fileLength == 0) throw Corrupt(path, "the file is empty");
         if (fileLength < 8) throw Corrupt(path, $"the file has {fileLength} bytes, fewer than the 8-byte header length");
         Span<byte> len = stackalloc byte[8];
         stream.ReadExactly(len);
@@ -125,8 +132,11 @@ public static class SafeTensors
             if (doc.RootElement.ValueKind != JsonValueKind.Object) throw Corrupt(path, "its header is not a JSON object");
             var entries = new List<Entry>();
             var metadata = new Dictionary<string, string>();
+            var seen = new HashSet<string>(StringComparer.Ordinal);
             foreach (var prop in doc.RootElement.EnumerateObject())
             {
+                // JSON allows a repeated key; here it would silently drop one tensor, so it is corruption.
+                if (!seen.Add(prop.Name)) throw Corrupt(path, $"its header names '{prop.Name}' twice");
                 if (prop.Name == "__metadata__")
                 {
                     if (prop.Value.ValueKind != JsonValueKind.Object) throw Corrupt(path, "__metadata__ is not an object");
