@@ -1,0 +1,39 @@
+using System.Diagnostics.CodeAnalysis;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Uino.Modeling.Sam;
+
+/// <summary>
+/// Channel LayerNorm over dim 1 of B×C×H×W (SAM common.LayerNorm2d, eps 1e-6). Kept as its own math rather than
+/// permute + layer_norm: the official biased variance formula is what the checkpoints were trained with.
+/// </summary>
+internal sealed class LayerNorm2d : nn.Module<Tensor, Tensor>
+{
+    // Field names mirror the official checkpoint keys (…weight, …bias).
+    private readonly Parameter weight;
+    private readonly Parameter bias;
+    private readonly double eps;
+
+    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicFields | DynamicallyAccessedMemberTypes.NonPublicFields, typeof(LayerNorm2d))]
+    public LayerNorm2d(long numChannels, double eps = 1e-6) : base(nameof(LayerNorm2d))
+    {
+        weight = new Parameter(ones(numChannels));
+        bias = new Parameter(zeros(numChannels));
+        this.eps = eps;
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x)
+    {
+        if (x.dim() != 4 || x.shape[1] != weight.shape[0])
+            throw new ArgumentException($"LayerNorm2d expects B×{weight.shape[0]}×H×W, got [{string.Join(", ", x.shape)}].", nameof(x));
+        using var scope = NewDisposeScope();
+        var u = x.mean([1], keepdim: true);
+        var d = x - u;
+        var s = d.pow(2).mean([1], keepdim: true);
+        var y = d / (s + eps).sqrt_();
+        return (weight.view(-1, 1, 1) * y + bias.view(-1, 1, 1)).MoveToOuterDisposeScope();
+    }
+}
