@@ -38,9 +38,9 @@ internal sealed class Attention : nn.Module<Tensor, Tensor>
         using var scope = NewDisposeScope();
         long b = x.shape[0], n = x.shape[1];
         // (B, N, 3, H, d) → (3, B, H, N, d): q, k, v as views of one buffer, heads before tokens as SDPA wants.
-        var parts = qkv.forward(x).reshape(b, n, 3, NumHeads, Dim / NumHeads).permute(2, 0, 3, 1, 4).unbind(0);
+        var parts = qkv.call(x).reshape(b, n, 3, NumHeads, Dim / NumHeads).permute(2, 0, 3, 1, 4).unbind(0);
         var o = nn.functional.scaled_dot_product_attention(parts[0], parts[1], parts[2]);
-        var y = proj.forward(o.transpose(1, 2).reshape(b, n, Dim));
+        var y = proj.call(o.transpose(1, 2).reshape(b, n, Dim));
         return y.MoveToOuterDisposeScope();
     }
 }

@@ -38,8 +38,8 @@ internal sealed class Block : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        var h = Residual(x, attn.forward(norm1.forward(x)), ls1);
-        var y = Residual(h, mlp.forward(norm2.forward(h)), ls2);
+        var h = Residual(x, attn.call(norm1.call(x)), ls1);
+        var y = Residual(h, mlp.call(norm2.call(h)), ls2);
         return y.MoveToOuterDisposeScope();
     }
 

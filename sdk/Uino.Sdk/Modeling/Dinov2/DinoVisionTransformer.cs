@@ -81,7 +81,7 @@ internal sealed class DinoVisionTransformer : nn.Module<Tensor, Tensor>
         CheckBlocks(rawBlocks);
         using var scope = NewDisposeScope();
         var (x, taken) = RunBlocks(images, masks, rawBlocks, NumBlocks - 1, b, h, w);
-        var xn = norm.forward(x);
+        var xn = norm.call(x);
         var r = NumRegisterTokens;
         var cls = xn.select(1, 0);
         var regs = xn.narrow(1, 1, r);
@@ -111,7 +111,7 @@ internal sealed class DinoVisionTransformer : nn.Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         long height = images.shape[2], width = images.shape[3];
-        var x = patch_embed.forward(images);
+        var x = patch_embed.call(images);
         if (masks is not null)
         {
             if (masks.dtype != ScalarType.Bool || masks.dim() != 2 || masks.shape[0] != x.shape[0] || masks.shape[1] != x.shape[1])
@@ -179,7 +179,7 @@ internal sealed class DinoVisionTransformer : nn.Module<Tensor, Tensor>
         var x = PrepareTokens(images, masks);
         for (var i = 0; i <= last; i++)
         {
-            var next = blocks[i].forward(x);
+            var next = blocks[i].call(x);
             x.Dispose(); // free each block's input right away: peak memory stays at ~one block
             x = next;
             if (want.Contains(i)) taken[i] = ToGrid(x, b, h, w);
@@ -218,13 +218,13 @@ internal sealed class DinoVisionTransformer : nn.Module<Tensor, Tensor>
     private void InitWeights()
     {
         using var _ = no_grad();
-        nn.init.trunc_normal_(pos_embed, std: 0.02);
+        TruncNormal.Fill(pos_embed, std: 0.02);
         nn.init.normal_(cls_token, std: 1e-6);
         if (register_tokens is not null) nn.init.normal_(register_tokens, std: 1e-6);
         foreach (var block in blocks)
             foreach (var linear in new[] { block.attn.qkv, block.attn.proj, block.mlp.fc1, block.mlp.fc2 })
             {
-                nn.init.trunc_normal_(linear.weight!, std: 0.02);
+                TruncNormal.Fill(linear.weight!, std: 0.02);
                 if (linear.bias is not null) nn.init.zeros_(linear.bias);
             }
     }

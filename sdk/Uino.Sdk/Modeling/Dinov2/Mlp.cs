@@ -28,9 +28,9 @@ internal sealed class Mlp : nn.Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor x)
     {
-        using var h = fc1.forward(x);
+        using var h = fc1.call(x);
         // GELU in place on fc1's fresh output: saves one B×N×4C buffer per block.
-        using var a = torch.is_grad_enabled() ? act.forward(h) : h.gelu_();
-        return fc2.forward(a);
+        using var a = torch.is_grad_enabled() ? act.call(h) : h.gelu_();
+        return fc2.call(a);
     }
 }

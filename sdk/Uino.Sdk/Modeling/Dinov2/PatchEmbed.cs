@@ -31,7 +31,7 @@ internal sealed class PatchEmbed : nn.Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor x)
     {
-        using var y = proj.forward(x);
+        using var y = proj.call(x);
         return y.flatten(2).transpose(1, 2);
     }
 }
