@@ -146,7 +146,8 @@ public class Dinov2Tests
 
         foreach (var config in new[] { Dinov2Config.FromName(preset), Dinov2Config.FromName(preset + "_reg4") })
         {
-            using var model = new DinoVisionTransformer(config);
+            // meta: the layout without allocating or initialising ~300M parameters (ViT-L).
+            using var model = new DinoVisionTransformer(config, META);
             var actual = model.state_dict().ToDictionary(kv => kv.Key, kv => string.Join("x", kv.Value.shape));
             var want = new Dictionary<string, string>(expected);
             // The _reg4 checkpoints are the same layout plus register_tokens (dinov2/models/vision_transformer.py).

@@ -20,14 +20,14 @@ internal sealed class Attention : nn.Module<Tensor, Tensor>
     public long NumHeads { get; }
 
     [DynamicDependency(DynamicallyAccessedMemberTypes.PublicFields | DynamicallyAccessedMemberTypes.NonPublicFields, typeof(Attention))]
-    public Attention(long dim, long numHeads, bool qkvBias, bool projBias) : base(nameof(Attention))
+    public Attention(long dim, long numHeads, bool qkvBias, bool projBias, Device? device = null) : base(nameof(Attention))
     {
         if (numHeads <= 0 || dim % numHeads != 0)
             throw new ArgumentException($"embed_dim {dim} must be a positive multiple of num_heads {numHeads}.");
         Dim = dim;
         NumHeads = numHeads;
-        qkv = nn.Linear(dim, dim * 3, hasBias: qkvBias);
-        proj = nn.Linear(dim, dim, hasBias: projBias);
+        qkv = nn.Linear(dim, dim * 3, hasBias: qkvBias, device: device);
+        proj = nn.Linear(dim, dim, hasBias: projBias, device: device);
         RegisterComponents();
     }
 

@@ -21,17 +21,18 @@ internal sealed class Block : nn.Module<Tensor, Tensor>
 #pragma warning restore IDE1006
 
     [DynamicDependency(DynamicallyAccessedMemberTypes.PublicFields | DynamicallyAccessedMemberTypes.NonPublicFields, typeof(Block))]
-    public Block(long dim, long numHeads, double mlpRatio, bool qkvBias, bool projBias, bool ffnBias, double? initValues)
+    public Block(long dim, long numHeads, double mlpRatio, bool qkvBias, bool projBias, bool ffnBias, double? initValues,
+                 Device? device = null)
         : base(nameof(Block))
     {
         // The official norm_layer is partial(nn.LayerNorm, eps=1e-6).
-        norm1 = nn.LayerNorm(dim, eps: 1e-6);
-        attn = new Attention(dim, numHeads, qkvBias, projBias);
+        norm1 = nn.LayerNorm(dim, eps: 1e-6, device: device);
+        attn = new Attention(dim, numHeads, qkvBias, projBias, device);
         // Official: LayerScale only when init_values is truthy, else Identity (no ls*.gamma keys).
-        ls1 = initValues is { } v1 && v1 != 0 ? new LayerScale(dim, v1) : nn.Identity();
-        norm2 = nn.LayerNorm(dim, eps: 1e-6);
-        mlp = new Mlp(dim, (long)(dim * mlpRatio), ffnBias);
-        ls2 = initValues is { } v2 && v2 != 0 ? new LayerScale(dim, v2) : nn.Identity();
+        ls1 = initValues is { } v1 && v1 != 0 ? new LayerScale(dim, v1, device) : nn.Identity();
+        norm2 = nn.LayerNorm(dim, eps: 1e-6, device: device);
+        mlp = new Mlp(dim, (long)(dim * mlpRatio), ffnBias, device);
+        ls2 = initValues is { } v2 && v2 != 0 ? new LayerScale(dim, v2, device) : nn.Identity();
         RegisterComponents();
     }
 

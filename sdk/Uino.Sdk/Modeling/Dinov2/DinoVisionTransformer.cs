@@ -32,8 +32,10 @@ internal sealed class DinoVisionTransformer : nn.Module<Tensor, Tensor>
     public int PatchSize => Config.PatchSize;
     public int NumRegisterTokens => Config.NumRegisterTokens;
 
+    /// <param name="config">Architecture (see <see cref="Dinov2Config"/> presets).</param>
+    /// <param name="device">Where to allocate the weights (default CPU); <c>meta</c> builds the key/shape layout only.</param>
     [DynamicDependency(DynamicallyAccessedMemberTypes.PublicFields | DynamicallyAccessedMemberTypes.NonPublicFields, typeof(DinoVisionTransformer))]
-    public DinoVisionTransformer(Dinov2Config config) : base(nameof(DinoVisionTransformer))
+    public DinoVisionTransformer(Dinov2Config config, Device? device = null) : base(nameof(DinoVisionTransformer))
     {
         ArgumentNullException.ThrowIfNull(config);
         if (config.BlockChunks != 0)
@@ -46,16 +48,16 @@ internal sealed class DinoVisionTransformer : nn.Module<Tensor, Tensor>
         Config = config;
         long dim = config.EmbedDim;
 
-        patch_embed = new PatchEmbed(config.ImgSize, config.PatchSize, config.InChans, dim);
-        cls_token = new Parameter(zeros(1, 1, dim));
-        pos_embed = new Parameter(zeros(1, patch_embed.NumPatches + 1, dim));
+        patch_embed = new PatchEmbed(config.ImgSize, config.PatchSize, config.InChans, dim, device);
+        cls_token = new Parameter(zeros(1, 1, dim, device: device));
+        pos_embed = new Parameter(zeros(1, patch_embed.NumPatches + 1, dim, device: device));
         // Official: register_tokens exists only when num_register_tokens > 0 (no key otherwise).
-        register_tokens = config.NumRegisterTokens > 0 ? new Parameter(zeros(1, config.NumRegisterTokens, dim)) : null;
+        register_tokens = config.NumRegisterTokens > 0 ? new Parameter(zeros(1, config.NumRegisterTokens, dim, device: device)) : null;
         blocks = new ModuleList<Block>();
         for (var i = 0; i < config.Depth; i++)
-            blocks.Add(new Block(dim, config.NumHeads, config.MlpRatio, config.QkvBias, config.ProjBias, config.FfnBias, config.InitValues));
-        norm = nn.LayerNorm(dim, eps: 1e-6);
-        mask_token = new Parameter(zeros(1, dim));
+            blocks.Add(new Block(dim, config.NumHeads, config.MlpRatio, config.QkvBias, config.ProjBias, config.FfnBias, config.InitValues, device));
+        norm = nn.LayerNorm(dim, eps: 1e-6, device: device);
+        mask_token = new Parameter(zeros(1, dim, device: device));
         InitWeights();
         RegisterComponents();
     }

@@ -13,9 +13,9 @@ internal sealed class LayerScale : nn.Module<Tensor, Tensor>
 #pragma warning restore IDE1006
 
     [DynamicDependency(DynamicallyAccessedMemberTypes.PublicFields | DynamicallyAccessedMemberTypes.NonPublicFields, typeof(LayerScale))]
-    public LayerScale(long dim, double initValues) : base(nameof(LayerScale))
+    public LayerScale(long dim, double initValues, Device? device = null) : base(nameof(LayerScale))
     {
-        gamma = new Parameter(full(dim, initValues));
+        gamma = new Parameter(full(dim, initValues, device: device));
         RegisterComponents();
     }
 

@@ -18,11 +18,11 @@ internal sealed class Mlp : nn.Module<Tensor, Tensor>
 #pragma warning restore IDE1006
 
     [DynamicDependency(DynamicallyAccessedMemberTypes.PublicFields | DynamicallyAccessedMemberTypes.NonPublicFields, typeof(Mlp))]
-    public Mlp(long inFeatures, long hiddenFeatures, bool bias) : base(nameof(Mlp))
+    public Mlp(long inFeatures, long hiddenFeatures, bool bias, Device? device = null) : base(nameof(Mlp))
     {
-        fc1 = nn.Linear(inFeatures, hiddenFeatures, hasBias: bias);
+        fc1 = nn.Linear(inFeatures, hiddenFeatures, hasBias: bias, device: device);
         act = nn.GELU();
-        fc2 = nn.Linear(hiddenFeatures, inFeatures, hasBias: bias);
+        fc2 = nn.Linear(hiddenFeatures, inFeatures, hasBias: bias, device: device);
         RegisterComponents();
     }
 

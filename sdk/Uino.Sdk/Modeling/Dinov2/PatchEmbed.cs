@@ -21,11 +21,11 @@ internal sealed class PatchEmbed : nn.Module<Tensor, Tensor>
     public long NumPatches { get; }
 
     [DynamicDependency(DynamicallyAccessedMemberTypes.PublicFields | DynamicallyAccessedMemberTypes.NonPublicFields, typeof(PatchEmbed))]
-    public PatchEmbed(int imgSize, int patchSize, int inChans, long embedDim) : base(nameof(PatchEmbed))
+    public PatchEmbed(int imgSize, int patchSize, int inChans, long embedDim, Device? device = null) : base(nameof(PatchEmbed))
     {
         PatchSize = patchSize;
         NumPatches = (long)(imgSize / patchSize) * (imgSize / patchSize);
-        proj = nn.Conv2d(inChans, embedDim, kernel_size: patchSize, stride: patchSize);
+        proj = nn.Conv2d(inChans, embedDim, kernel_size: patchSize, stride: patchSize, device: device);
         RegisterComponents();
     }
 
