@@ -1,5 +1,5 @@
 using NUnit.Framework;
-using Uino.Modeling.Uino;
+using Uino.Modeling.Fss;
 using Uino.Tests.Support;
 using static TorchSharp.torch;
 

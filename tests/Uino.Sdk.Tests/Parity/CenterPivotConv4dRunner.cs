@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Uino.Checkpoints;
-using Uino.Modeling.Uino;
+using Uino.Modeling.Fss;
 using static TorchSharp.torch;
 
 namespace Uino.Tests.Parity;

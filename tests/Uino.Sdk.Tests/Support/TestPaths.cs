@@ -25,3 +25,11 @@ internal static class TestPaths
         throw new InvalidOperationException($"No Uino.Sdk.sln above {AppContext.BaseDirectory}.");
     }
 }
+
+/// <summary>Compares references, not values (TorchSharp parameters overload equality).</summary>
+internal sealed class ReferenceEqualityComparer<T> : IEqualityComparer<T> where T : class
+{
+    public static ReferenceEqualityComparer<T> Instance { get; } = new();
+    public bool Equals(T? x, T? y) => ReferenceEquals(x, y);
+    public int GetHashCode(T obj) => System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(obj);
+}

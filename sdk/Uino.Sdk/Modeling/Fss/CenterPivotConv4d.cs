@@ -3,7 +3,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace Uino.Modeling.Uino;
+namespace Uino.Modeling.Fss;
 
 /// <summary>
 /// HSNet's center-pivot 4D convolution on a correlation volume B×C×Hq×Wq×Hs×Ws: a 2D conv over the query

@@ -1,0 +1,223 @@
+using System.Diagnostics.CodeAnalysis;
+using TorchSharp;
+using Uino.Modeling.Dinov2;
+using Uino.Modeling.Sam;
+using static TorchSharp.torch;
+
+namespace Uino.Modeling.Fss;
+
+/// <summary>
+/// The whole UINO-FSS network (Fig. 3): a frozen DINOv2 encoder and the lightweight segmenter — Bottleneck Adapter,
+/// Meta-Visual Prompt Generator (semantic-aware visual prompt + Mamba dense prompt, or the prototype-cosine
+/// dense prompt of the Comp variants) and SAM's prompt encoder and mask decoder.
+/// State-dict keys: <c>encoder.*</c> (DINOv2's own names), <c>adapter.*</c>, <c>svp.*</c>, <c>mhcm.*</c>,
+/// <c>dense_head.*</c>, <c>prompt_encoder.*</c> and <c>mask_decoder.*</c> (SAM's own names).
+/// </summary>
+internal sealed class UinoFss : nn.Module
+{
+#pragma warning disable IDE1006 // field names are the checkpoint keys
+    private readonly DinoVisionTransformer encoder;
+    private readonly BottleneckAdapter adapter;
+    private readonly SemanticVisualPrompt svp;
+    private readonly MambaHyperCorrelation? mhcm;
+    private readonly DensePromptHead? dense_head;
+    private readonly PromptEncoder prompt_encoder;
+    private readonly MaskDecoder mask_decoder;
+#pragma warning restore IDE1006
+
+    public UinoFssConfig Config { get; }
+    internal DinoVisionTransformer Encoder => encoder;
+    internal BottleneckAdapter Adapter => adapter;
+    internal SemanticVisualPrompt Svp => svp;
+    internal MambaHyperCorrelation? Mhcm => mhcm;
+    internal DensePromptHead? DenseHead => dense_head;
+    internal PromptEncoder PromptEncoder => prompt_encoder;
+    internal MaskDecoder MaskDecoder => mask_decoder;
+
+    /// <summary>True for the variants with the Mamba (or CP4D) dense prompt generator.</summary>
+    public bool HasDensePromptGenerator => Config.Variant is UinoVariant.Full or UinoVariant.Cp4d;
+
+    /// <summary>Counts the support-side computations (each reference encoding adds one); tests use it.</summary>
+    public long ReferenceEncodings { get; private set; }
+
+    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicFields | DynamicallyAccessedMemberTypes.NonPublicFields, typeof(UinoFss))]
+    public UinoFss(UinoFssConfig config) : base(nameof(UinoFss))
+    {
+        config.Validate();
+        Config = config;
+        encoder = new DinoVisionTransformer(config.Backbone);
+        long c = config.Backbone.EmbedDim;
+        adapter = new BottleneckAdapter(c, config.AdapterBottleneck, config.AdapterInner, config.AdapterFfn,
+                                        config.AdapterHeads, config.Decoder.EmbedDim);
+        svp = new SemanticVisualPrompt(c, config.SvpHidden, config.SvpPrototype, config.Decoder.EmbedDim);
+        if (HasDensePromptGenerator)
+        {
+            mhcm = new MambaHyperCorrelation(config.CorrelationLayers, config.HyperChannels, config.QueryPartition,
+                                             config.SupportPartition, config.StateDim, withVss: config.Variant == UinoVariant.Full);
+            dense_head = new DensePromptHead(config.HyperChannels, config.HeadWidth);
+        }
+        var d = config.Decoder;
+        prompt_encoder = new PromptEncoder(d.EmbedDim, (d.ImageEmbeddingSize, d.ImageEmbeddingSize),
+                                           (d.InputImageSize, d.InputImageSize), d.MaskInChans);
+        mask_decoder = new MaskDecoder(d.EmbedDim, new TwoWayTransformer(d.TransformerDepth, d.EmbedDim, d.NumHeads, d.MlpDim),
+                                       d.NumMultimaskOutputs, d.IouHeadDepth, d.IouHeadHiddenDim);
+        RegisterComponents();
+    }
+
+    /// <summary>
+    /// What stage 2 (episodic meta-training, Sec. IV-E) trains for this variant; the encoder and the adapter are
+    /// always frozen then. Comp* freezes SAM's prompt encoder and decoder too (Table IV: 0.07M trainable).
+    /// </summary>
+    public IReadOnlyList<nn.Module> Stage2TrainableModules => Config.Variant switch
+    {
+        UinoVariant.Full or UinoVariant.Cp4d => new nn.Module[] { svp, mhcm!, dense_head!, prompt_encoder, mask_decoder },
+        UinoVariant.Comp => new nn.Module[] { svp, prompt_encoder, mask_decoder },
+        _ => new nn.Module[] { svp },
+    };
+
+    /// <summary>Sets requires_grad so that exactly <see cref="Stage2TrainableModules"/> train.</summary>
+    public void FreezeForStage2()
+    {
+        foreach (var p in parameters()) p.requires_grad = false;
+        foreach (var m in Stage2TrainableModules)
+            foreach (var p in m.parameters()) p.requires_grad = true;
+    }
+
+    /// <summary>0-based indices of the correlated blocks (the last l).</summary>
+    private int[] CorrelationBlocks =>
+        Enumerable.Range(Config.Backbone.Depth - Config.CorrelationLayers, Config.CorrelationLayers).ToArray();
+
+    /// <summary>
+    /// Runs DINOv2 once: the raw output of block l_low (for the adapter; null when not asked) and the last l
+    /// blocks through the final LayerNorm (for the prompts). The encoder is frozen: no graph is recorded.
+    /// </summary>
+    internal (Tensor? Low, Tensor[] Last) EncodeImages(Tensor images, bool withLow)
+    {
+        ValidateImages(images);
+        using var _ = no_grad();
+        using var scope = NewDisposeScope();
+        var corr = CorrelationBlocks;
+        var raw = new List<int>(corr[..^1]);
+        if (withLow) raw.Add(Config.AdapterLayer - 1);
+        using var features = encoder.ForwardFeatures(images, raw);
+        var last = new Tensor[corr.Length];
+        for (int i = 0; i < corr.Length - 1; i++) last[i] = ApplyFinalNorm(features.Blocks[i]);
+        last[^1] = features.PatchTokens.alias();
+        var low = withLow ? features.Blocks[^1].alias() : null;
+        low?.MoveToOuterDisposeScope();
+        foreach (var t in last) t.MoveToOuterDisposeScope();
+        return (low, last);
+    }
+
+    private Tensor ApplyFinalNorm(Tensor map) =>
+        encoder.norm.call(map.permute(0, 2, 3, 1)).permute(0, 3, 1, 2).contiguous();
+
+    /// <summary>
+    /// Computes the reference cache from support images Bs×K×3×H×W and binary masks Bs×K×H×W (0/1 floats):
+    /// everything of Eq. 2–8 and 10 that depends only on the support.
+    /// </summary>
+    public ReferenceFeatures EncodeReference(Tensor supportImages, Tensor supportMasks)
+    {
+        if (supportImages.dim() != 5 || supportMasks.dim() != 4 || supportImages.shape[0] != supportMasks.shape[0] ||
+            supportImages.shape[1] != supportMasks.shape[1] || supportImages.shape[3] != supportMasks.shape[2] ||
+            supportImages.shape[4] != supportMasks.shape[3])
+            throw new ArgumentException($"Support images must be Bs×K×3×H×W with masks Bs×K×H×W, got [{string.Join(", ", supportImages.shape)}] and [{string.Join(", ", supportMasks.shape)}].");
+        ReferenceEncodings++;
+        using var scope = NewDisposeScope();
+        long bs = supportImages.shape[0], k = supportImages.shape[1];
+        var (_, last) = EncodeImages(supportImages.flatten(0, 1), withLow: false);
+        long c = last[0].shape[1], h = last[0].shape[2], w = last[0].shape[3];
+        var masks = Prototypes.ToFeatureGrid(supportMasks.flatten(0, 1), h, w);          // BsK×1×h×w
+        Tensor Episodes(Tensor t) => t.reshape(bs, k, t.shape[1], t.shape[2], t.shape[3]);
+
+        var sparse = svp.call(Episodes(last[^1]), Episodes(masks));
+        var pooled = new List<Tensor>();
+        Tensor? meanFg = null, prototype = null;
+        if (HasDensePromptGenerator)
+        {
+            using var _ = no_grad();                                                       // no parameters on this path
+            long grid = Config.SupportGrid == 0 ? h : Config.SupportGrid;
+            for (int i = 0; i < last.Length; i++)
+            {
+                var (fg, bg) = ContrastiveEnhancement.SupportSides(last[i], masks);
+                pooled.Add(Config.SupportGrid == 0
+                    ? Episodes(fg - bg)
+                    : ContrastiveEnhancement.PooledDifference(Episodes(fg), Episodes(bg), grid));
+                if (i == last.Length - 1) meanFg = ContrastiveEnhancement.MeanForeground(Episodes(fg));
+            }
+        }
+        else
+        {
+            using var _ = no_grad();
+            prototype = PrototypeCosinePrompt.Prototype(Episodes(last[^1]), Episodes(masks));
+        }
+        var result = new ReferenceFeatures
+        {
+            Shots = k,
+            SparsePrompt = sparse.MoveToOuterDisposeScope(),
+            PooledDifferences = pooled.Select(p => p.MoveToOuterDisposeScope()).ToList(),
+            MeanForeground = meanFg?.MoveToOuterDisposeScope(),
+            Prototype = prototype?.MoveToOuterDisposeScope(),
+        };
+        return result;
+    }
+
+    /// <summary>Segments query images B×3×H×W against a reference (Bs = 1 or B).</summary>
+    public UinoFssOutput Segment(Tensor queryImages, ReferenceFeatures reference)
+    {
+        if (reference.Batch != 1 && reference.Batch != queryImages.shape[0])
+            throw new ArgumentException($"The reference holds {reference.Batch} episodes; the query batch is {queryImages.shape[0]}.");
+        using var scope = NewDisposeScope();
+        var (low, last) = EncodeImages(queryImages, withLow: true);
+        long b = queryImages.shape[0];
+        var (mh, mw) = prompt_encoder.MaskInputSize;
+
+        Tensor embedding;
+        using (var _ = no_grad()) embedding = adapter.call(low!);                          // frozen in stage 2
+
+        Tensor? priorLogits = null;
+        Tensor maskInput;
+        if (HasDensePromptGenerator)
+        {
+            priorLogits = DensePrior(last, reference, mh, mw);
+            maskInput = sigmoid(priorLogits);
+        }
+        else
+        {
+            maskInput = PrototypeCosinePrompt.Prior(last[^1], reference.Prototype!, mh, mw);
+        }
+
+        var (noSparse, dense) = prompt_encoder.Forward(null, null, maskInput);
+        var sparse = cat(new[] { noSparse, reference.SparsePrompt.expand(b, -1, -1) }, 1);
+        var (lowRes, iou) = mask_decoder.Forward(embedding, prompt_encoder.GetDensePe(), sparse, dense, multimaskOutput: false);
+        var logits = nn.functional.interpolate(lowRes, new long[] { queryImages.shape[2], queryImages.shape[3] },
+                                               mode: InterpolationMode.Bilinear, align_corners: false);
+        return new UinoFssOutput(logits.MoveToOuterDisposeScope(), priorLogits?.MoveToOuterDisposeScope(),
+                                 lowRes.MoveToOuterDisposeScope(), iou.MoveToOuterDisposeScope());
+    }
+
+    /// <summary>Eq. 5–11: contrastive volume → MHCM → support average + raw residual → prior-mask logits.</summary>
+    private Tensor DensePrior(Tensor[] last, ReferenceFeatures reference, long maskHeight, long maskWidth)
+    {
+        long b = last[0].shape[0], k = reference.Shots, hq = last[0].shape[2], wq = last[0].shape[3];
+        var volumes = last.Select((q, i) => ContrastiveEnhancement.PooledVolume(q, reference.PooledDifferences[i])).ToArray();
+        var v = stack(volumes, 2);                                                         // B×K×l×Hq×Wq×Hs×Ws
+        v = v.reshape(b * k, v.shape[2], hq, wq, v.shape[5], v.shape[6]);                  // shots as batch items
+        var refined = mhcm!.call(v);                                                       // Eq. 9 (twice)
+        var refined2d = refined.mean(new long[] { 4, 5 }).reshape(b, k, -1, hq, wq).mean(new long[] { 1 });
+        var raw2d = ContrastiveEnhancement.MeanForegroundCorrelation(last[^1], reference.MeanForeground!)
+                                          .mean(new long[] { 1 }, keepdim: true);
+        var v2d = refined2d + raw2d;                                                       // Eq. 10
+        return dense_head!.call(v2d, maskHeight, maskWidth);                               // Eq. 11 (logits)
+    }
+
+    private void ValidateImages(Tensor images)
+    {
+        if (images.dim() != 4 || images.shape[1] != 3)
+            throw new ArgumentException($"Images must be B×3×H×W, got [{string.Join(", ", images.shape)}].");
+        if (images.shape[2] % Config.Backbone.PatchSize != 0 || images.shape[3] % Config.Backbone.PatchSize != 0)
+            throw new ArgumentException($"Image size {images.shape[2]}×{images.shape[3]} is not a multiple of the patch size {Config.Backbone.PatchSize}.");
+        if (images.shape[2] / Config.Backbone.PatchSize != Config.Grid || images.shape[3] / Config.Backbone.PatchSize != Config.Grid)
+            throw new ArgumentException($"This model runs at {Config.InputSize}×{Config.InputSize}; got {images.shape[2]}×{images.shape[3]}.");
+    }
+}
