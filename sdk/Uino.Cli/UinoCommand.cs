@@ -8,6 +8,7 @@ public static class UinoCommand
     public static int Run(string[] args)
     {
         var root = new RootCommand("Uino: few-shot segmentation (UINO-FSS). One reference shot with a mask, then every frame.");
+        root.Subcommands.Add(Commands.DatasetInfoCommand.Create());
         return root.Parse(args).Invoke();
     }
 }
