@@ -131,6 +131,19 @@ internal static class EpisodeSampling
         return picked;
     }
 
+    /// <summary>Parallel.For that surfaces a worker's <see cref="DatasetException"/> as itself, not wrapped.</summary>
+    public static void ParallelFor(int count, int maxParallelism, Action<int> body)
+    {
+        try
+        {
+            Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, maxParallelism) }, body);
+        }
+        catch (AggregateException e) when (e.Flatten().InnerExceptions.FirstOrDefault(x => x is DatasetException) is DatasetException d)
+        {
+            throw new DatasetException(d.Message, d);
+        }
+    }
+
     public static void CheckIndex(int index)
     {
         if (index < 0) throw new ArgumentOutOfRangeException(nameof(index), index, "episode index must be non-negative");

@@ -184,6 +184,16 @@ public class PascalDatasetTests
     }
 
     [Test]
+    public void MissingListedMask_IsNamed()
+    {
+        using var t = new TempDir();
+        var root = PascalTree.Build(t);
+        File.Delete(Path.Combine(root, "SegmentationClassAug", "2008_000005.png"));
+        var ex = Assert.Throws<DatasetException>(() => DatasetFactory.Open("pascal", root, 0, FewShotSplit.Val));
+        Assert.That(ex!.Message, Does.Contain("2008_000005.png"));
+    }
+
+    [Test]
     public void MissingMaskFolder_IsNamed()
     {
         using var t = new TempDir();

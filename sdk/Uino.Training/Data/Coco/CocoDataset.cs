@@ -112,7 +112,7 @@ public sealed class CocoDataset : IFewShotDataset
         var classSet = new HashSet<int>(classes);
         var ids = perImage.Keys.Order().ToArray();
         var qualifying = new int[ids.Length][];
-        Parallel.For(0, ids.Length, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.MaxParallelism) }, i =>
+        EpisodeSampling.ParallelFor(ids.Length, options.MaxParallelism, i =>
         {
             var anns = perImage[ids[i]];
             var info = images[ids[i]];

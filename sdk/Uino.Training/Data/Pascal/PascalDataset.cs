@@ -158,7 +158,7 @@ public sealed class PascalDataset : IFewShotDataset
             if (File.Exists(cache) && TryReadCache(cache, ids) is { } cached) return cached;
         }
         var result = new int[ids.Length][];
-        Parallel.For(0, ids.Length, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.MaxParallelism) }, i =>
+        EpisodeSampling.ParallelFor(ids.Length, options.MaxParallelism, i =>
         {
             var path = Path.Combine(maskDir, ids[i] + ".png");
             if (!File.Exists(path)) throw new DatasetException($"pascal: missing mask '{path}' listed in the image list");
