@@ -1,0 +1,87 @@
+using System.CommandLine;
+using System.Text.Json;
+using Spectre.Console;
+using Uino.Training.Data;
+using Uino.Training.Data.Fss1000;
+
+namespace Uino.Cli.Commands;
+
+/// <summary>
+/// <c>uino dataset-info --dataset pascal|coco|fss1000 --root DIR --fold F --split train|val [--json]</c>:
+/// the classes of a fold/split and how many images hold each (after the standard per-class filters).
+/// </summary>
+public static class DatasetInfoCommand
+{
+    public static Command Create()
+    {
+        var dataset = new Option<string>("--dataset") { Description = "pascal, coco or fss1000", Required = true };
+        var root = new Option<string>("--root") { Description = "dataset root folder", Required = true };
+        var fold = new Option<int>("--fold") { Description = "fold: 0..3 (pascal, coco), 0 (fss1000)", DefaultValueFactory = _ => 0 };
+        var split = new Option<string>("--split") { Description = "train (base classes) or val (novel classes)", DefaultValueFactory = _ => "val" };
+        var lists = new Option<string?>("--lists") { Description = "folder of PASCAL train_aug.txt/val.txt or FSS-1000 trn/val/test.txt" };
+        var cache = new Option<string?>("--cache") { Description = "folder caching PASCAL mask scans" };
+        var json = new Option<bool>("--json") { Description = "print JSON instead of a table" };
+        var command = new Command("dataset-info", "Classes of a dataset fold/split and the number of images per class.")
+        {
+            dataset, root, fold, split, lists, cache, json,
+        };
+        command.SetAction(parse =>
+        {
+            try
+            {
+                var ds = DatasetFactory.Open(parse.GetValue(dataset)!, parse.GetValue(root)!, parse.GetValue(fold),
+                    DatasetFactory.ParseSplit(parse.GetValue(split)!),
+                    new DatasetOptions { ListDirectory = parse.GetValue(lists), CacheDirectory = parse.GetValue(cache) });
+                if (parse.GetValue(json)) Console.Out.WriteLine(ToJson(ds));
+                else WriteTable(ds);
+                return 0;
+            }
+            catch (Exception e) when (e is DatasetException or IOException or UnauthorizedAccessException)
+            {
+                Console.Error.WriteLine($"uino dataset-info: {e.Message}");
+                return 1;
+            }
+        });
+        return command;
+    }
+
+    /// <summary>{"dataset":…, "fold":…, "split":…, "classes":[ids], "images_per_class":{"id":count,…}}</summary>
+    public static string ToJson(IFewShotDataset ds)
+    {
+        using var buffer = new MemoryStream();
+        using (var w = new Utf8JsonWriter(buffer))
+        {
+            w.WriteStartObject();
+            w.WriteString("dataset", ds.Name);
+            w.WriteNumber("fold", ds.Fold);
+            w.WriteString("split", ds.Split == FewShotSplit.Train ? "train" : "val");
+            w.WriteStartArray("classes");
+            foreach (var c in ds.Classes) w.WriteNumberValue(c);
+            w.WriteEndArray();
+            w.WriteStartObject("images_per_class");
+            foreach (var c in ds.Classes) w.WriteNumber(c.ToString(System.Globalization.CultureInfo.InvariantCulture), ds.ImagesPerClass[c]);
+            w.WriteEndObject();
+            w.WriteEndObject();
+        }
+        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    private static void WriteTable(IFewShotDataset ds)
+    {
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Out) });
+        var names = ds is Fss1000Dataset fss ? fss.ClassNames : null;
+        var table = new Table().Title($"{ds.Name} fold {ds.Fold} {(ds.Split == FewShotSplit.Train ? "train" : "val")}");
+        table.AddColumn("class");
+        if (names is not null) table.AddColumn("name");
+        table.AddColumn(new TableColumn("images").RightAligned());
+        foreach (var c in ds.Classes)
+        {
+            var row = new List<string> { c.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+            if (names is not null) row.Add(Markup.Escape(names[c]));
+            row.Add(ds.ImagesPerClass[c].ToString(System.Globalization.CultureInfo.InvariantCulture));
+            table.AddRow(row.ToArray());
+        }
+        console.Write(table);
+        console.WriteLine($"{ds.Classes.Count} classes, {ds.ImagesPerClass.Values.Sum()} (image, class) entries");
+    }
+}
