@@ -25,7 +25,7 @@ internal static class TruncNormal
 
     private static double NormCdf(double x)
     {
-        using var t = tensor(x / Math.Sqrt(2.0), ScalarType.Float64);
+        using var t = tensor(x / Math.Sqrt(2.0), ScalarType.Float64, device: CPU); // a scalar, also when building on meta
         using var e = t.erf();
         return (1.0 + e.item<double>()) / 2.0;
     }

@@ -36,6 +36,12 @@ internal sealed class Hgmb : nn.Module<Tensor, Tensor>
         conv = new CenterPivotConv4d(inChannels, outChannels, new long[] { 3, 3, 3, 3 }, new long[] { 1, 1, 1, 1 },
                                      new long[] { 1, 1, 1, 1 }, bias: true);
         norm = nn.GroupNorm(4, outChannels);
+        using (no_grad())
+        {
+            // TorchSharp 0.107's GroupNorm leaves its bias uninitialised (garbage, sometimes NaN): set PyTorch's init.
+            norm.weight!.fill_(1);
+            norm.bias!.zero_();
+        }
         vss = withVss ? new VssBlock(outChannels, dState) : null;
         RegisterComponents();
     }
