@@ -119,16 +119,25 @@ public sealed record SyntheticScene(LabelledImage Labelled, int TargetClass, int
 
     private static void RenderRow(Span<Rgb24> row, int y, ReadOnlySpan<byte> owner, Appearance[] appearances, Background bg, uint salt)
     {
-        bg.PrepareRow(y);
-        for (int x = 0; x < row.Length; x++)
+        var blend = bg.Row(y);
+        var (c0, c1) = (bg.C0, bg.C1);
+        float dr = c1.R - c0.R, dg = c1.G - c0.G, db = c1.B - c0.B;
+        float light = bg.Light(0, y), lightStep = bg.LightStepX;
+        uint pixel = (uint)(y * row.Length) ^ salt;
+        for (int x = 0; x < row.Length; x++, light += lightStep)
         {
             float r, g, b;
             int o = owner[x];
-            if (o == 0) bg.Shade(x, out r, out g, out b);
+            if (o == 0)
+            {
+                float t = blend[x];
+                r = c0.R + dr * t;
+                g = c0.G + dg * t;
+                b = c0.B + db * t;
+            }
             else appearances[o].Shade(x, y, out r, out g, out b);
-            float light = bg.Light(x, y);
-            // Mild per-pixel sensor noise (±3 levels), one hash per pixel.
-            float noise = ((SceneRandom.Hash((uint)(y * row.Length + x) ^ salt) & 7) - 3.5f);
+            // Mild per-pixel sensor noise (±3.5 levels), one hash per pixel.
+            float noise = (SceneRandom.Hash(pixel + (uint)x) & 7) - 3.5f;
             row[x] = new Rgb24(ColorMath.ToByte(r * light + noise), ColorMath.ToByte(g * light + noise), ColorMath.ToByte(b * light + noise));
         }
     }
@@ -139,34 +148,34 @@ public sealed record SyntheticScene(LabelledImage Labelled, int TargetClass, int
     /// </summary>
     private sealed class Background
     {
-        private readonly Rgb24 _c0, _c1;
         private readonly Octave _coarse, _fine;
         private readonly float _gx, _gy, _halfW, _halfH;
+        private readonly float[] _blend;
 
         public Background(Rgb24 c0, Rgb24 c1, float frequency, uint salt, float gx, float gy, int width, int height, uint salt2)
         {
-            _c0 = c0;
-            _c1 = c1;
+            C0 = c0;
+            C1 = c1;
             _coarse = new Octave(frequency, width, height, salt, 0.7f);
             _fine = new Octave(frequency * 3.1f, width, height, salt2, 0.3f);
             _gx = gx;
             _gy = gy;
             _halfW = 0.5f * width;
             _halfH = 0.5f * height;
+            _blend = new float[width];
         }
 
-        public void PrepareRow(int y)
-        {
-            _coarse.PrepareRow(y);
-            _fine.PrepareRow(y);
-        }
+        public Rgb24 C0 { get; }
+        public Rgb24 C1 { get; }
+        public float LightStepX => _gx;
 
-        public void Shade(int x, out float r, out float g, out float b)
+        /// <summary>The blend weight between <see cref="C0"/> and <see cref="C1"/> along row y (reused buffer).</summary>
+        public ReadOnlySpan<float> Row(int y)
         {
-            float t = _coarse.At(x) + _fine.At(x);
-            r = _c0.R + (_c1.R - _c0.R) * t;
-            g = _c0.G + (_c1.G - _c0.G) * t;
-            b = _c0.B + (_c1.B - _c0.B) * t;
+            _blend.AsSpan().Clear();
+            _coarse.AddRow(y, _blend);
+            _fine.AddRow(y, _blend);
+            return _blend;
         }
 
         public float Light(int x, int y) => 1f + _gx * (x - _halfW) + _gy * (y - _halfH);
@@ -190,7 +199,8 @@ public sealed record SyntheticScene(LabelledImage Labelled, int TargetClass, int
                 _row = new float[_columns];
             }
 
-            public void PrepareRow(int y)
+            /// <summary>Adds this octave's weighted noise along row y to <paramref name="blend"/>.</summary>
+            public void AddRow(int y, float[] blend)
             {
                 float fy = y * _frequency;
                 int iy = (int)fy;
@@ -198,16 +208,16 @@ public sealed record SyntheticScene(LabelledImage Labelled, int TargetClass, int
                 ty = ty * ty * (3 - 2 * ty);
                 var top = _lattice.AsSpan(iy * _columns, _columns);
                 var bottom = _lattice.AsSpan((iy + 1) * _columns, _columns);
-                for (int i = 0; i < _columns; i++) _row[i] = _weight * (top[i] + (bottom[i] - top[i]) * ty);
-            }
-
-            public float At(int x)
-            {
-                float fx = x * _frequency;
-                int ix = (int)fx;
-                float tx = fx - ix;
-                tx = tx * tx * (3 - 2 * tx);
-                return _row[ix] + (_row[ix + 1] - _row[ix]) * tx;
+                var row = _row;
+                for (int i = 0; i < _columns; i++) row[i] = _weight * (top[i] + (bottom[i] - top[i]) * ty);
+                for (int x = 0; x < blend.Length; x++)
+                {
+                    float fx = x * _frequency;
+                    int ix = (int)fx;
+                    float tx = fx - ix;
+                    tx = tx * tx * (3 - 2 * tx);
+                    blend[x] += row[ix] + (row[ix + 1] - row[ix]) * tx;
+                }
             }
         }
     }
