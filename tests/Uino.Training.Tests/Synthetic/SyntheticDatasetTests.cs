@@ -129,7 +129,7 @@ public sealed class SyntheticDatasetTests
         "queries/query2.png", "queries/query2.mask.png", "queries/query3.png", "queries/query3.mask.png", "classes.png",
     ];
 
-    /// <summary>The committed samples are exactly what <c>SyntheticSamples.Write(dir, 0)</c> produces today.</summary>
+    /// <summary>The committed samples are what <c>SyntheticSamples.Write(dir, 0)</c> produces today.</summary>
     [Test]
     public void CommittedSamplesMatchTheGenerator()
     {
@@ -149,7 +149,12 @@ public sealed class SyntheticDatasetTests
                 using var expected = Image.Load<Rgb24>(path);
                 using var actual = Image.Load<Rgb24>(Path.Combine(fresh, file));
                 Assert.That(expected.Width, Is.LessThanOrEqualTo(256));
-                Assert.That(SyntheticSceneTests.Pixels(actual), Is.EqualTo(SyntheticSceneTests.Pixels(expected)), file);
+                // Exact on this machine; the tolerance only absorbs a libm whose sinf/cosf rounds differently
+                // flipping the odd pattern-edge pixel on another CPU.
+                var (a, e) = (SyntheticSceneTests.Pixels(actual), SyntheticSceneTests.Pixels(expected));
+                Assert.That(a, Has.Length.EqualTo(e.Length), file);
+                int differing = Enumerable.Range(0, a.Length).Count(i => a[i] != e[i]);
+                Assert.That(differing, Is.LessThanOrEqualTo(a.Length / 1000), $"{file}: {differing} bytes differ");
                 if (file.EndsWith(".mask.png", StringComparison.Ordinal))
                 {
                     using var mask = Image.Load<L8>(path);
