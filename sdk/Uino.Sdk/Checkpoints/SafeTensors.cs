@@ -42,6 +42,17 @@ public static class SafeTensors
     public static Dictionary<string, Tensor> Load(string path)
     {
         using var stream = OpenRead(path);
+        return Load(stream, path).Tensors;
+    }
+
+    /// <summary>
+    /// Loads every tensor (onto the CPU) and the metadata from a seekable stream, e.g. an embedded resource;
+    /// <paramref name="source"/> names it in errors.
+    /// </summary>
+    public static (Dictionary<string, Tensor> Tensors, IReadOnlyDictionary<string, string> Metadata) Load(Stream stream, string source)
+    {
+        if (!stream.CanSeek) throw new ArgumentException("The safetensors stream must be seekable.", nameof(stream));
+        var path = source;
         var header = ReadHeader(stream, path);
         var result = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         try
@@ -54,7 +65,7 @@ public static class SafeTensors
             foreach (var t in result.Values) t.Dispose();
             throw;
         }
-        return result;
+        return (result, header.Metadata);
     }
 
     /// <summary>

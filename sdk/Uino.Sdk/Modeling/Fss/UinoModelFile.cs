@@ -1,0 +1,118 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Uino.Checkpoints;
+using static TorchSharp.torch;
+
+namespace Uino.Modeling.Fss;
+
+/// <summary>
+/// The Uino model file: safetensors whose tensors are the <see cref="UinoFss"/> state_dict under its documented
+/// keys (<c>adapter.*</c>, <c>svp.*</c>, <c>mhcm.*</c>, <c>dense_head.*</c>, <c>prompt_encoder.*</c>,
+/// <c>mask_decoder.*</c>, and <c>encoder.*</c> when the encoder is included) and whose metadata holds
+/// <c>uino.format</c> = "1" and <c>uino.config</c>, the <see cref="UinoFssConfig"/> as JSON. A file without the
+/// encoder (a segmenter trained on an official DINOv2) is completed by the official DINOv2 checkpoint at load.
+/// </summary>
+internal static class UinoModelFile
+{
+    public const string FormatKey = "uino.format";
+    public const string ConfigKey = "uino.config";
+    public const string EncoderKey = "uino.encoder";
+    public const string FormatVersion = "1";
+    private const string EncoderPrefix = "encoder.";
+
+    internal static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = false,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) },
+        IgnoreReadOnlyProperties = true,
+    };
+
+    /// <summary>Writes the model (atomically); the DINOv2 encoder only when <paramref name="includeEncoder"/>.</summary>
+    public static void Save(string path, UinoFss model, bool includeEncoder, IReadOnlyDictionary<string, string>? extraMetadata = null)
+    {
+        var metadata = new Dictionary<string, string>(extraMetadata ?? new Dictionary<string, string>())
+        {
+            [FormatKey] = FormatVersion,
+            [ConfigKey] = JsonSerializer.Serialize(model.Config, Json),
+            [EncoderKey] = includeEncoder ? "included" : "external",
+        };
+        var tensors = model.state_dict()
+            .Where(kv => includeEncoder || !kv.Key.StartsWith(EncoderPrefix, StringComparison.Ordinal))
+            .ToDictionary(kv => kv.Key, kv => kv.Value);
+        SafeTensors.Save(path, tensors, metadata);
+    }
+
+    /// <summary>Reads only the configuration of a model file.</summary>
+    public static UinoFssConfig ReadConfig(string path) => ParseConfig(SafeTensors.ReadHeader(path).Metadata, path);
+
+    /// <summary>
+    /// Builds the network from a model file. <paramref name="encoderCheckpoint"/> (official DINOv2 .pth or
+    /// safetensors) is required when the file does not include the encoder; <paramref name="samCheckpoint"/>, when
+    /// given, replaces the prompt encoder and mask decoder with SAM's (the stage-2 initialisation).
+    /// </summary>
+    public static UinoFss Load(string path, string? encoderCheckpoint = null, string? samCheckpoint = null)
+    {
+        using var stream = CheckpointPaths.OpenRead(path);
+        return Load(stream, path, encoderCheckpoint, samCheckpoint);
+    }
+
+    /// <inheritdoc cref="Load(string, string?, string?)"/>
+    public static UinoFss Load(Stream stream, string source, string? encoderCheckpoint = null, string? samCheckpoint = null)
+    {
+        var (tensors, metadata) = SafeTensors.Load(stream, source);
+        var extra = new List<Dictionary<string, Tensor>>();
+        try
+        {
+            var config = ParseConfig(metadata, source);
+            bool hasEncoder = tensors.Keys.Any(k => k.StartsWith(EncoderPrefix, StringComparison.Ordinal));
+            if (!hasEncoder)
+            {
+                if (encoderCheckpoint is null)
+                    throw new CheckpointException($"Model file '{source}' holds the segmenter only; give the DINOv2 checkpoint it was trained on ({config.Backbone.CheckpointFileName}).");
+                var dino = CheckpointFile.Load(encoderCheckpoint);
+                extra.Add(dino);
+                foreach (var (k, v) in dino) tensors[EncoderPrefix + k] = v;
+            }
+            if (samCheckpoint is not null)
+            {
+                var sam = CheckpointFile.Load(samCheckpoint);
+                extra.Add(sam);
+                var parts = sam.Where(kv => kv.Key.StartsWith("prompt_encoder.", StringComparison.Ordinal) ||
+                                            kv.Key.StartsWith("mask_decoder.", StringComparison.Ordinal)).ToList();
+                if (parts.Count == 0)
+                    throw new CheckpointException($"'{samCheckpoint}' has no prompt_encoder.* or mask_decoder.* tensors: not a SAM checkpoint.");
+                foreach (var (k, v) in parts) tensors[k] = v;
+            }
+            var model = new UinoFss(config);
+            try { StateDict.Load(model, tensors, source); }
+            catch { model.Dispose(); throw; }
+            return model;
+        }
+        finally
+        {
+            foreach (var t in tensors.Values) t.Dispose();
+            foreach (var d in extra) foreach (var t in d.Values) t.Dispose();
+        }
+    }
+
+    private static UinoFssConfig ParseConfig(IReadOnlyDictionary<string, string> metadata, string source)
+    {
+        if (!metadata.TryGetValue(FormatKey, out var format))
+            throw new CheckpointException($"'{source}' is a safetensors file but not a Uino model (no '{FormatKey}' metadata).");
+        if (format != FormatVersion)
+            throw new CheckpointException($"'{source}' is Uino model format {format}; this SDK reads format {FormatVersion}.");
+        if (!metadata.TryGetValue(ConfigKey, out var json))
+            throw new CheckpointException($"'{source}' has no '{ConfigKey}' metadata.");
+        try
+        {
+            var config = JsonSerializer.Deserialize<UinoFssConfig>(json, Json)
+                         ?? throw new CheckpointException($"'{source}': empty model configuration.");
+            config.Validate();
+            return config;
+        }
+        catch (Exception e) when (e is JsonException or ArgumentException or NotSupportedException)
+        {
+            throw new CheckpointException($"'{source}' has an invalid model configuration: {e.Message}", e);
+        }
+    }
+}

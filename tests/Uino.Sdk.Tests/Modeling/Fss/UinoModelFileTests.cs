@@ -1,0 +1,59 @@
+using NUnit.Framework;
+using Uino.Checkpoints;
+using Uino.Modeling.Fss;
+using static TorchSharp.torch;
+
+namespace Uino.Tests.Modeling.Fss;
+
+/// <summary>The Uino model file: configuration + state dict round trip, segmenter-only files, clear refusals.</summary>
+public class UinoModelFileTests
+{
+    private string dir = "";
+
+    [SetUp] public void SetUp() => Directory.CreateDirectory(dir = Path.Combine(Path.GetTempPath(), "uino-modelfile-" + Guid.NewGuid().ToString("N")));
+    [TearDown] public void TearDown() => Directory.Delete(dir, recursive: true);
+
+    [TestCase(UinoVariant.Full)]
+    [TestCase(UinoVariant.CompStar)]
+    public void RoundTripRestoresConfigAndEveryTensor(UinoVariant variant)
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(11);
+        using var model = new UinoFss(TinyUino.Config(variant, 224));
+        var path = Path.Combine(dir, "m.safetensors");
+        UinoModelFile.Save(path, model, includeEncoder: true);
+        Assert.That(UinoModelFile.ReadConfig(path), Is.EqualTo(model.Config).Using<UinoFssConfig>((a, b) =>
+            System.Text.Json.JsonSerializer.Serialize(a, UinoModelFile.Json) == System.Text.Json.JsonSerializer.Serialize(b, UinoModelFile.Json)));
+        using var loaded = UinoModelFile.Load(path);
+        var expected = model.state_dict();
+        var actual = loaded.state_dict();
+        Assert.That(actual.Keys, Is.EquivalentTo(expected.Keys));
+        foreach (var (k, v) in expected) Assert.That(actual[k].equal(v).all().item<bool>(), Is.True, k);
+    }
+
+    [Test]
+    public void SegmenterOnlyFileNeedsTheEncoderCheckpointAndLoadsWithIt()
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(12);
+        using var model = new UinoFss(TinyUino.Config(UinoVariant.Full, 224));
+        var segmenter = Path.Combine(dir, "segmenter.safetensors");
+        var encoder = Path.Combine(dir, "dinov2.safetensors");
+        UinoModelFile.Save(segmenter, model, includeEncoder: false);
+        SafeTensors.Save(encoder, model.Encoder.state_dict());
+        Assert.That(SafeTensors.ReadHeader(segmenter).Entries.Any(e => e.Name.StartsWith("encoder.")), Is.False);
+        var ex = Assert.Throws<CheckpointException>(() => UinoModelFile.Load(segmenter));
+        Assert.That(ex!.Message, Does.Contain("DINOv2 checkpoint"));
+        using var loaded = UinoModelFile.Load(segmenter, encoderCheckpoint: encoder);
+        Assert.That(loaded.Encoder.pos_embed.equal(model.Encoder.pos_embed).all().item<bool>(), Is.True);
+    }
+
+    [Test]
+    public void PlainSafetensorsIsNotAUinoModel()
+    {
+        var path = Path.Combine(dir, "plain.safetensors");
+        SafeTensors.Save(path, new Dictionary<string, Tensor> { ["x"] = ones(2) });
+        var ex = Assert.Throws<CheckpointException>(() => UinoModelFile.Load(path));
+        Assert.That(ex!.Message, Does.Contain("not a Uino model"));
+    }
+}
