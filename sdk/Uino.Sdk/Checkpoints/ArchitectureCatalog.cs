@@ -14,6 +14,8 @@ public static class ArchitectureCatalog
     private static readonly ConcurrentDictionary<string, Func<IReadOnlyDictionary<string, long[]>>> Entries =
         new(StringComparer.Ordinal);
 
+    static ArchitectureCatalog() => OfficialArchitectures.EnsureRegistered();
+
     /// <summary>The registered names, sorted.</summary>
     public static IReadOnlyList<string> Names => Entries.Keys.Order(StringComparer.Ordinal).ToList();
 
