@@ -10,13 +10,8 @@ public class ConvertCommandTests
 {
     private static (int Code, string StdErr) Run(params string[] args)
     {
-        var oldErr = Console.Error;
-        var oldOut = Console.Out;
-        var err = new StringWriter();
-        Console.SetError(err);
-        Console.SetOut(new StringWriter());
-        try { return (UinoCommand.Run(["convert", .. args]), err.ToString()); }
-        finally { Console.SetError(oldErr); Console.SetOut(oldOut); }
+        var (code, _, err) = Uino.Tests.Shared.CliRun.Invoke(["convert", .. args]);
+        return (code, err);
     }
 
     private static string Pth(string name) => Path.Combine(CheckpointFixtures.PthFolder, name + ".pth");

@@ -7,15 +7,7 @@ namespace Uino.Tests.Cli;
 [NonParallelizable] // captures the process-wide console and builds on the meta device
 public class InspectCommandTests
 {
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var (oldOut, oldErr) = (Console.Out, Console.Error);
-        var (o, e) = (new StringWriter(), new StringWriter());
-        Console.SetOut(o);
-        Console.SetError(e);
-        try { return (Uino.Cli.UinoCommand.Run(args), o.ToString(), e.ToString()); }
-        finally { Console.SetOut(oldOut); Console.SetError(oldErr); }
-    }
+    private static (int Code, string Out, string Err) Run(params string[] args) => Uino.Tests.Shared.CliRun.Invoke(args);
 
     [TestCase("full", 4.6e6)]
     [TestCase("comp", 4.1e6)]

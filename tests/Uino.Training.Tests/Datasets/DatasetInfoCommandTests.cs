@@ -6,15 +6,7 @@ namespace Uino.Training.Tests.Datasets;
 [TestFixture, NonParallelizable]
 public class DatasetInfoCommandTests
 {
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var (oldOut, oldErr) = (Console.Out, Console.Error);
-        var (o, e) = (new StringWriter(), new StringWriter());
-        Console.SetOut(o);
-        Console.SetError(e);
-        try { return (Uino.Cli.UinoCommand.Run(args), o.ToString(), e.ToString()); }
-        finally { Console.SetOut(oldOut); Console.SetError(oldErr); }
-    }
+    private static (int Code, string Out, string Err) Run(params string[] args) => Uino.Tests.Shared.CliRun.Invoke(args);
 
     [Test]
     public void Json_ListsClassesAndCounts()
