@@ -25,6 +25,18 @@ namespace Uino;
 /// <para><b>Errors.</b> <see cref="UinoException"/> and its subclasses, classified by <see cref="UinoErrorCode"/>;
 /// a failed call leaves the session as it was.</para>
 /// </remarks>
+/// <example>
+/// <code>
+/// using var session = new UinoSession(new UinoSessionOptions { ModelPath = "uino.safetensors" });
+/// session.AddReference("mug.png", "mug.mask.png");          // once (call again for more shots)
+/// foreach (var path in frames)
+/// {
+///     var result = session.Segment(path);                    // result.Mask: 0/255 at the frame's size
+///     if (!result.IsEmpty) Console.WriteLine($"{path}: {result.Area} px, score {result.Score:F2}");
+/// }
+/// // Camera loop without allocations: session.SegmentInto(new PixelBuffer(bgr, w, h, stride, PixelFormat.Bgr8), maskBuffer);
+/// </code>
+/// </example>
 public sealed class UinoSession : IDisposable
 {
     private readonly object gate = new();
