@@ -12,6 +12,8 @@ public static class UinoCommand
         root.Subcommands.Add(ConvertCommand.Create());
         root.Subcommands.Add(DatasetInfoCommand.Create());
         root.Subcommands.Add(InspectCommand.Create());
+        root.Subcommands.Add(SegmentCommand.Create());
+        root.Subcommands.Add(BenchCommand.Create());
         return root.Parse(args).Invoke();
     }
 }

@@ -1,0 +1,161 @@
+using System.Text.Json;
+using NUnit.Framework;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.PixelFormats;
+using Uino.Cli;
+
+namespace Uino.Tests.Api;
+
+/// <summary><c>uino segment</c> and <c>uino bench</c> run in-process on the committed samples with a tiny model.</summary>
+[NonParallelizable]                                        // Console is process-wide
+public class ApiCliTests
+{
+    private static (int Code, string Out, string Err) Cli(params string[] args)
+    {
+        var (oldOut, oldErr) = (Console.Out, Console.Error);
+        var (o, e) = (new StringWriter(), new StringWriter());
+        Console.SetOut(o);
+        Console.SetError(e);
+        try { return (UinoCommand.Run(args), o.ToString(), e.ToString()); }
+        finally { Console.SetOut(oldOut); Console.SetError(oldErr); }
+    }
+
+    private static void AssertOneErrorLine(string err, params string[] fragments)
+    {
+        Assert.That(err.TrimEnd().Split('\n'), Has.Length.EqualTo(1), err);
+        Assert.That(err, Does.StartWith("uino segment: ").Or.StartWith("uino bench: "));
+        foreach (var f in fragments) Assert.That(err, Does.Contain(f));
+    }
+
+    private static void AssertMaskAndOverlay(string dir, string name, int width, int height)
+    {
+        using var mask = Image.Load<L8>(Path.Combine(dir, name + ".mask.png"));
+        Assert.That((mask.Width, mask.Height), Is.EqualTo((width, height)));
+        Assert.That(Image.DetectFormat(Path.Combine(dir, name + ".mask.png"))!.Name, Is.EqualTo("PNG"));
+        Assert.That(Image.Identify(Path.Combine(dir, name + ".mask.png"))!.PixelType.BitsPerPixel, Is.EqualTo(8), "8-bit mask");
+        var bytes = new byte[width * height];
+        mask.CopyPixelDataTo(bytes);
+        Assert.That(bytes.Distinct().Except(new byte[] { 0, 255 }), Is.Empty, "mask values are 0 or 255");
+        var overlay = Image.Identify(Path.Combine(dir, name + ".overlay.png"))!;
+        Assert.That((overlay.Width, overlay.Height), Is.EqualTo((width, height)));
+        Assert.That(Image.DetectFormat(Path.Combine(dir, name + ".overlay.png"))!.Name, Is.EqualTo("PNG"));
+    }
+
+    [Test]
+    public void SegmentWritesMaskAndOverlayOfTheQuerySize()
+    {
+        using var tmp = new ApiModels.TempFolder();
+        var outDir = tmp.File("out");
+        var (code, stdout, err) = Cli("segment", "--reference", ApiModels.ReferenceImage, "--mask", ApiModels.ReferenceMask,
+                                      "--query", ApiModels.QueryImage, "--out", outDir, "--model", ApiModels.Full, "--threads", "2");
+        Assert.That(code, Is.EqualTo(0), err);
+        Assert.That(stdout, Does.Contain("Segmented 1 image(s)"));
+        Assert.That(Directory.GetFiles(outDir).Select(Path.GetFileName), Is.EquivalentTo(new[] { "query.mask.png", "query.overlay.png" }),
+                    "exactly the two outputs, no temporary files");
+        AssertMaskAndOverlay(outDir, "query", 256, 256);
+
+        // The CLI's mask is the API's mask.
+        using var session = ApiModels.Open();
+        var expected = session.Segment(ApiModels.QueryImage).Mask.ToArray();
+        using var written = Image.Load<L8>(Path.Combine(outDir, "query.mask.png"));
+        var actual = new byte[256 * 256];
+        written.CopyPixelDataTo(actual);
+        Assert.That(actual, Is.EqualTo(expected));
+    }
+
+    [Test]
+    public void SegmentAFolderWithTwoShotsSkipsMasksAndWritesEveryQuery()
+    {
+        using var tmp = new ApiModels.TempFolder();
+        var outDir = tmp.File("out");
+        var (code, stdout, err) = Cli("segment", "-r", ApiModels.ReferenceImage, "--mask", ApiModels.ReferenceMask,
+                                      "-r", ApiModels.QueryImage, "--mask", ApiModels.QueryMask,
+                                      "-q", ApiModels.Sample("queries"), "-o", outDir, "--model", ApiModels.Full);
+        Assert.That(code, Is.EqualTo(0), err);
+        Assert.That(stdout, Does.Contain("Segmented 2 image(s) with 2 reference shot(s)"));
+        Assert.That(Directory.GetFiles(outDir).Select(Path.GetFileName), Is.EquivalentTo(new[]
+        {
+            "query2.mask.png", "query2.overlay.png", "query3.mask.png", "query3.overlay.png",
+        }));
+        AssertMaskAndOverlay(outDir, "query2", 256, 256);
+        AssertMaskAndOverlay(outDir, "query3", 256, 256);
+    }
+
+    [Test]
+    public void BadPathsFailWithOneLineAndWriteNothing()
+    {
+        using var tmp = new ApiModels.TempFolder();
+        var outDir = tmp.File("out");
+        var missing = tmp.File("missing.png");
+        var fake = tmp.File("frames");
+        Directory.CreateDirectory(fake);
+        File.Copy(ApiModels.QueryImage, Path.Combine(fake, "a.png"));
+        File.WriteAllText(Path.Combine(fake, "b.png"), "not a png");                      // a bad image after a good one
+        var video = tmp.File("clip.mp4");
+        File.WriteAllBytes(video, new byte[16]);
+        var cases = new (string[] Args, string[] Fragments)[]
+        {
+            (new[] { "-r", missing, "--mask", ApiModels.ReferenceMask, "-q", ApiModels.QueryImage }, new[] { missing, "does not exist" }),
+            (new[] { "-r", ApiModels.ReferenceImage, "--mask", missing, "-q", ApiModels.QueryImage }, new[] { missing }),
+            (new[] { "-r", ApiModels.ReferenceImage, "--mask", ApiModels.ReferenceMask, "-q", missing }, new[] { missing }),
+            (new[] { "-r", ApiModels.ReferenceImage, "--mask", ApiModels.ReferenceMask, "-q", fake }, new[] { "b.png", "not a readable image" }),
+            (new[] { "-r", ApiModels.ReferenceImage, "--mask", ApiModels.ReferenceMask, "-q", video }, new[] { "video", "ffmpeg" }),
+            (new[] { "-r", ApiModels.ReferenceImage, "-r", ApiModels.QueryImage, "--mask", ApiModels.ReferenceMask, "-q", ApiModels.QueryImage },
+             new[] { "2 reference(s) and 1 mask(s)" }),
+            (new[] { "-r", ApiModels.ReferenceImage, "--mask", ApiModels.Sample("classes.png"), "-q", ApiModels.QueryImage }, new[] { "same size" }),
+        };
+        foreach (var (args, fragments) in cases)
+        {
+            var (code, _, err) = Cli(["segment", .. args, "-o", outDir, "--model", ApiModels.Full]);
+            Assert.That(code, Is.Not.EqualTo(0), string.Join(" ", args));
+            AssertOneErrorLine(err, fragments);
+            Assert.That(Directory.Exists(outDir), Is.False, $"no output for: {err}");
+        }
+        var (c2, _, e2) = Cli("segment", "-r", ApiModels.ReferenceImage, "--mask", ApiModels.ReferenceMask, "-q", ApiModels.QueryImage,
+                              "-o", outDir, "--model", tmp.File("no-model.safetensors"));
+        Assert.That(c2, Is.Not.EqualTo(0));
+        AssertOneErrorLine(e2, "no-model.safetensors", "does not exist");
+        Assert.That(Directory.Exists(outDir), Is.False);
+    }
+
+    [Test]
+    public void BenchPrintsTheDocumentedJson()
+    {
+        var (code, stdout, err) = Cli("bench", "--json", "--model", ApiModels.Full, "--frames", "3", "--warmup", "1", "--sizes", "112,56");
+        Assert.That(code, Is.EqualTo(0), err);
+        TestContext.Out.WriteLine(stdout);
+        using var doc = JsonDocument.Parse(stdout);
+        var machine = doc.RootElement.GetProperty("machine");
+        Assert.That(machine.GetProperty("cores").GetInt32(), Is.EqualTo(Environment.ProcessorCount));
+        Assert.That(machine.GetProperty("torch_threads").GetInt32(), Is.GreaterThan(0));
+        Assert.That(machine.GetProperty("os").GetString(), Is.Not.Empty);
+        var cases = doc.RootElement.GetProperty("cases").EnumerateArray().ToList();
+        Assert.That(cases.Select(c => c.GetProperty("input").GetInt32()), Is.EqualTo(new[] { 112, 56 }));
+        foreach (var c in cases)
+        {
+            Assert.That(c.GetProperty("model").GetString(), Is.EqualTo("tiny-full.safetensors"));
+            Assert.That(c.GetProperty("variant").GetString(), Is.EqualTo("Full"));
+            double median = c.GetProperty("frame_ms_median").GetDouble(), p95 = c.GetProperty("frame_ms_p95").GetDouble();
+            Assert.That(median, Is.GreaterThan(0));
+            Assert.That(p95, Is.GreaterThanOrEqualTo(median));
+            Assert.That(c.GetProperty("reference_ms").GetDouble(), Is.GreaterThan(0));
+            Assert.That(c.GetProperty("fps").GetDouble(), Is.GreaterThan(0));
+            Assert.That(c.GetProperty("peak_rss_mb").GetDouble(), Is.GreaterThan(10));
+            Assert.That(c.GetProperty("stages_ms").ValueKind, Is.EqualTo(JsonValueKind.Null));
+        }
+    }
+
+    [Test]
+    public void BenchTableAndErrors()
+    {
+        var (code, stdout, err) = Cli("bench", "--model", ApiModels.Comp, "--frames", "1", "--warmup", "0");
+        Assert.That(code, Is.EqualTo(0), err);
+        Assert.That(stdout, Does.Contain("frame ms median").And.Contain("tiny-comp.safetensors").And.Contain("Comp"));
+        var (c1, _, e1) = Cli("bench", "--model", ApiModels.Full, "--sizes", "112,100");
+        Assert.That(c1, Is.Not.EqualTo(0));
+        AssertOneErrorLine(e1, "'100'", "multiple of 14");
+        var (c2, _, e2) = Cli("bench", "--model", ApiModels.Full, "--frames", "0");
+        Assert.That(c2, Is.Not.EqualTo(0));
+        AssertOneErrorLine(e2, "--frames");
+    }
+}
