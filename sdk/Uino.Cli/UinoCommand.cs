@@ -11,6 +11,7 @@ public static class UinoCommand
         var root = new RootCommand("Uino: few-shot segmentation (UINO-FSS). One reference shot with a mask, then every frame.");
         root.Subcommands.Add(ConvertCommand.Create());
         root.Subcommands.Add(DatasetInfoCommand.Create());
+        root.Subcommands.Add(TrainCommand.Create());
         return root.Parse(args).Invoke();
     }
 }
