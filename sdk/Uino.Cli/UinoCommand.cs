@@ -12,6 +12,7 @@ public static class UinoCommand
         root.Subcommands.Add(ConvertCommand.Create());
         root.Subcommands.Add(DatasetInfoCommand.Create());
         root.Subcommands.Add(TrainCommand.Create());
+        root.Subcommands.Add(EvalCommand.Create());
         return root.Parse(args).Invoke();
     }
 }

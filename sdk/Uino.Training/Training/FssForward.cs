@@ -12,9 +12,16 @@ namespace Uino.Training.Training;
 /// </summary>
 internal static class FssForward
 {
-    public static UinoFssOutput Run(UinoFss model, Tensor supportImages, Tensor supportMasks, Tensor queryImages, bool throughEncoder)
+    /// <summary>
+    /// Segments <paramref name="queryImages"/> B×3×S×S against support images B×K×3×S×S with masks B×K×S×S.
+    /// <paramref name="throughEncoder"/>: gradients flow into the encoder and the adapter (the from-scratch mode).
+    /// <paramref name="pcsPrior"/>: ablation — the Mamba dense prompt is replaced by the prototype-cosine prior (the
+    /// Comp variants' dense prompt) on a full/cp4d model, everything else as trained.
+    /// </summary>
+    public static UinoFssOutput Run(UinoFss model, Tensor supportImages, Tensor supportMasks, Tensor queryImages, bool throughEncoder,
+                                    bool pcsPrior = false)
     {
-        if (!throughEncoder)
+        if (!throughEncoder && !pcsPrior)
         {
             using var reference = model.EncodeReference(supportImages, supportMasks);
             return model.Segment(queryImages, reference);
@@ -31,7 +38,8 @@ internal static class FssForward
         var sparse = model.Svp.call(Episodes(sLast[^1]), Episodes(masks));
         var pooled = new List<Tensor>();
         Tensor? meanFg = null, prototype = null;
-        if (model.HasDensePromptGenerator)
+        bool mamba = model.HasDensePromptGenerator && !pcsPrior;
+        if (mamba)
         {
             long grid = cfg.SupportGrid == 0 ? h : cfg.SupportGrid;
             for (int i = 0; i < sLast.Length; i++)
@@ -53,7 +61,7 @@ internal static class FssForward
         var embedding = model.Adapter.call(low!);
         Tensor? priorLogits = null;
         Tensor maskInput;
-        if (model.HasDensePromptGenerator)
+        if (mamba)
         {
             long hq = last[0].shape[2], wq = last[0].shape[3];
             var volumes = last.Select((q, i) => ContrastiveEnhancement.PooledVolume(q, pooled[i])).ToArray();
