@@ -14,6 +14,8 @@ public static class UinoCommand
         root.Subcommands.Add(InspectCommand.Create());
         root.Subcommands.Add(SegmentCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
+        root.Subcommands.Add(TrainCommand.Create());
+        root.Subcommands.Add(EvalCommand.Create());
         return root.Parse(args).Invoke();
     }
 }

@@ -1,0 +1,74 @@
+using System.CommandLine;
+using Uino.Checkpoints;
+using Uino.Training.Data;
+using Uino.Training.Training;
+
+namespace Uino.Cli.Commands;
+
+/// <summary>
+/// <c>uino train fss …</c> (stage 2, episodic meta-training) and <c>uino train distill …</c> (stage 1, the bottleneck
+/// adapter distilled from SAM's image encoder).
+/// </summary>
+internal static class TrainCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("train", "Train UINO-FSS: 'distill' (stage 1, bottleneck adapter) or 'fss' (stage 2, episodic meta-training).");
+        command.Subcommands.Add(CreateFss());
+        command.Subcommands.Add(DistillCommand.Create());
+        return command;
+    }
+
+    private static Command CreateFss()
+    {
+        var dataset = new Option<string>("--dataset") { Description = "pascal, coco, fss1000 or synthetic", Required = true };
+        var root = new Option<string?>("--root") { Description = "dataset root folder (not needed for synthetic)" };
+        var fold = new Option<int>("--fold") { Description = "fold whose base classes are trained", DefaultValueFactory = _ => 0 };
+        var shots = new Option<int>("--shots") { Description = "support shots K per episode", DefaultValueFactory = _ => 1 };
+        var variant = new Option<string>("--variant") { Description = "full, comp, comp* or cp4d", DefaultValueFactory = _ => "full" };
+        var backbone = new Option<string>("--backbone") { Description = "vits14, vitb14, vitl14 (paper models) or embedded, tiny (small demo models)", DefaultValueFactory = _ => "vitb14" };
+        var inputSize = new Option<int?>("--input-size") { Description = "square input side in pixels (default: 518 for the paper models, the preset's for embedded/tiny)" };
+        var dinov2 = new Option<string?>("--dinov2") { Description = "official DINOv2 checkpoint (.pth or .safetensors) of the backbone" };
+        var sam = new Option<string?>("--sam") { Description = "official SAM checkpoint: initialises the prompt encoder and mask decoder" };
+        var adapter = new Option<string?>("--adapter") { Description = "bottleneck adapter trained by 'uino train distill'" };
+        var steps = new Option<long?>("--steps") { Description = "optimisation steps" };
+        var epochs = new Option<int?>("--epochs") { Description = "epochs (one epoch = Σ images per base class / batch steps); ignored when --steps is given" };
+        var batch = new Option<int>("--batch") { Description = "episodes per batch", DefaultValueFactory = _ => 8 };
+        var lr = new Option<double>("--lr") { Description = "initial AdamW learning rate (polynomial decay, power 0.9)", DefaultValueFactory = _ => 1e-3 };
+        var seed = new Option<int>("--seed") { Description = "seed of the initialisation and of every episode", DefaultValueFactory = _ => 0 };
+        var outDir = new Option<string>("--out") { Description = "output folder: checkpoint.safetensors, model.safetensors", Required = true };
+        var resume = new Option<bool>("--resume") { Description = "continue from OUT/checkpoint.safetensors (same options required)" };
+        var device = new Option<string>("--device") { Description = "cpu or cuda[:N]", DefaultValueFactory = _ => "cpu" };
+        var threads = new Option<int?>("--threads") { Description = "CPU threads for TorchSharp" };
+        var fromScratch = new Option<bool>("--from-scratch") { Description = "demo mode: no pretrained weights; trains encoder and adapter too (deviation from the paper, used only for the embedded model)" };
+        var checkpointEvery = new Option<long>("--checkpoint-every") { Description = "steps between checkpoints", DefaultValueFactory = _ => 100 };
+        var logEvery = new Option<long>("--log-every") { Description = "steps between log lines when the output is not a terminal", DefaultValueFactory = _ => 10 };
+        var command = new Command("fss", "Stage 2: episodic meta-training on the base classes of a fold (Sec. IV-E).")
+        {
+            dataset, root, fold, shots, variant, backbone, inputSize, dinov2, sam, adapter, steps, epochs, batch, lr, seed,
+            outDir, resume, device, threads, fromScratch, checkpointEvery, logEvery,
+        };
+        command.SetAction(p =>
+        {
+            try
+            {
+                FssTrainRunner.Run(new FssTrainArguments
+                {
+                    Dataset = p.GetValue(dataset)!, Root = p.GetValue(root), Fold = p.GetValue(fold), Shots = p.GetValue(shots),
+                    Variant = p.GetValue(variant)!, Backbone = p.GetValue(backbone)!, InputSize = p.GetValue(inputSize),
+                    Dinov2 = p.GetValue(dinov2), Sam = p.GetValue(sam), Adapter = p.GetValue(adapter), Steps = p.GetValue(steps),
+                    Epochs = p.GetValue(epochs), Batch = p.GetValue(batch), LearningRate = p.GetValue(lr), Seed = p.GetValue(seed),
+                    Out = p.GetValue(outDir)!, Resume = p.GetValue(resume), Device = p.GetValue(device)!, Threads = p.GetValue(threads),
+                    FromScratch = p.GetValue(fromScratch), CheckpointEvery = p.GetValue(checkpointEvery), LogEvery = p.GetValue(logEvery),
+                }, Console.Out);
+                return 0;
+            }
+            catch (Exception e) when (e is DatasetException or CheckpointException or ArgumentException or IOException or UnauthorizedAccessException or InvalidOperationException)
+            {
+                Console.Error.WriteLine($"uino train fss: {e.Message.ReplaceLineEndings(" ")}");
+                return 1;
+            }
+        });
+        return command;
+    }
+}

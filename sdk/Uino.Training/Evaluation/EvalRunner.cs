@@ -1,0 +1,80 @@
+using TorchSharp;
+using System.Globalization;
+using System.Text.Json;
+using Uino.Modeling.Fss;
+using Uino.Training.Data;
+using Uino.Training.Training;
+using static TorchSharp.torch;
+
+namespace Uino.Training.Evaluation;
+
+/// <summary>The arguments of <c>uino eval</c>.</summary>
+internal sealed record EvalArguments
+{
+    public string? Model { get; init; }
+    public required string Dataset { get; init; }
+    public string? Root { get; init; }
+    public int Fold { get; init; }
+    public string Split { get; init; } = "val";
+    public int Shots { get; init; } = 1;
+    public int? Episodes { get; init; }
+    public int Seed { get; init; } = DatasetFactory.StandardEvaluationSeed;
+    public string DensePrompt { get; init; } = "model";
+    public bool Json { get; init; }
+    public string Device { get; init; } = "cpu";
+    public int? Threads { get; init; }
+    public int Batch { get; init; } = 8;
+    public string? Dinov2 { get; init; }
+}
+
+internal static class EvalRunner
+{
+    public static EvaluationResult Run(EvalArguments a, TextWriter output)
+    {
+        if (a.Threads is int t and > 0) set_num_threads(t);
+        if (a.Shots < 1) throw new ArgumentException("--shots must be at least 1");
+        bool pcs = a.DensePrompt.Trim().ToLowerInvariant() switch
+        {
+            "model" or "mamba" => false,
+            "pcs" => true,
+            _ => throw new ArgumentException($"unknown --dense-prompt '{a.DensePrompt}'; expected model or pcs"),
+        };
+        var path = a.Model ?? DefaultModel.Resolve();
+        using var model = UinoModelFile.Load(path, a.Dinov2);
+        var device = torch.device(a.Device);
+        model.to(device);
+        var ds = CliHelpers.OpenDataset(a.Dataset, a.Root, a.Fold, CliHelpers.ParseSplit(a.Split));
+        int episodes = a.Episodes ?? DatasetFactory.StandardEpisodeCount(ds);
+        if (episodes < 1) throw new ArgumentException("--episodes must be at least 1");
+        var r = FssEvaluator.Run(model, ds, a.Shots, episodes, a.Seed, pcs, Math.Max(1, a.Batch), device);
+        if (a.Json) output.WriteLine(ToJson(r));
+        else
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{r.Dataset} fold {r.Fold} {r.Split}, {r.Shots}-shot, {r.Episodes} episodes, dense prompt {r.DensePrompt}: mIoU {r.MeanIoU:F2}  FB-IoU {r.FbIoU:F2}  ({r.Seconds:F1}s)"));
+        return r;
+    }
+
+    /// <summary>{"dataset":…, "shots":…, "episodes":…, "miou":…, "fbiou":…, then fold, split, dense_prompt, seconds, class_iou}.</summary>
+    public static string ToJson(EvaluationResult r)
+    {
+        using var buffer = new MemoryStream();
+        using (var w = new Utf8JsonWriter(buffer))
+        {
+            w.WriteStartObject();
+            w.WriteString("dataset", r.Dataset);
+            w.WriteNumber("shots", r.Shots);
+            w.WriteNumber("episodes", r.Episodes);
+            w.WriteNumber("miou", Math.Round(r.MeanIoU, 2));
+            w.WriteNumber("fbiou", Math.Round(r.FbIoU, 2));
+            w.WriteNumber("fold", r.Fold);
+            w.WriteString("split", r.Split);
+            w.WriteString("dense_prompt", r.DensePrompt);
+            w.WriteNumber("seconds", Math.Round(r.Seconds, 1));
+            w.WriteStartObject("class_iou");
+            foreach (var (c, v) in r.ClassIoU) w.WriteNumber(c.ToString(CultureInfo.InvariantCulture), Math.Round(v, 2));
+            w.WriteEndObject();
+            w.WriteEndObject();
+        }
+        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+    }
+}

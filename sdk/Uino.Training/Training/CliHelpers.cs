@@ -1,0 +1,37 @@
+using Uino.Training.Data;
+using Uino.Training.Data.Synthetic;
+
+namespace Uino.Training.Training;
+
+/// <summary>Shared parsing for the train and eval commands.</summary>
+internal static class CliHelpers
+{
+    /// <summary>pascal, coco, fss1000 (need a root) or synthetic (procedural; no root).</summary>
+    public static IFewShotDataset OpenDataset(string name, string? root, int fold, FewShotSplit split, int seed = 0)
+    {
+        if (name.Trim().Equals("synthetic", StringComparison.OrdinalIgnoreCase))
+        {
+            if (fold < 0 || fold >= SyntheticFewShotDataset.FoldCount)
+                throw new DatasetException($"synthetic: fold {fold} is out of range; expected 0..{SyntheticFewShotDataset.FoldCount - 1}");
+            return new SyntheticFewShotDataset(fold, split, seed: seed);
+        }
+        return DatasetFactory.Open(name, root ?? "", fold, split);
+    }
+
+    /// <summary>train/base → base classes; val/test/novel → novel classes.</summary>
+    public static FewShotSplit ParseSplit(string split) => split.Trim().ToLowerInvariant() switch
+    {
+        "base" => FewShotSplit.Train,
+        "novel" => FewShotSplit.Val,
+        _ => DatasetFactory.ParseSplit(split),
+    };
+
+    public static UinoVariant ParseVariant(string variant) => variant.Trim().ToLowerInvariant() switch
+    {
+        "full" => UinoVariant.Full,
+        "comp" => UinoVariant.Comp,
+        "comp*" or "compstar" or "comp-star" => UinoVariant.CompStar,
+        "cp4d" => UinoVariant.Cp4d,
+        _ => throw new ArgumentException($"unknown variant '{variant}'; expected full, comp, comp* or cp4d"),
+    };
+}

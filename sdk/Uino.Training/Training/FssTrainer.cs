@@ -1,0 +1,212 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using TorchSharp;
+using TorchSharp.Modules;
+using Uino.Checkpoints;
+using Uino.Modeling.Fss;
+using Uino.Training.Data;
+using static TorchSharp.torch;
+
+namespace Uino.Training.Training;
+
+/// <summary>Everything that defines a stage-2 run (<c>uino train fss</c>).</summary>
+internal sealed record FssTrainOptions
+{
+    public required UinoFssConfig Config { get; init; }
+    public int Shots { get; init; } = 1;
+    public int Batch { get; init; } = 8;
+    public long Steps { get; init; }
+    public double LearningRate { get; init; } = 1e-3;
+    public double WeightDecay { get; init; } = 5e-4;
+    public double PolyPower { get; init; } = 0.9;
+    public int Seed { get; init; }
+    public required string OutDir { get; init; }
+    public bool Resume { get; init; }
+    public long CheckpointEvery { get; init; } = 100;
+    /// <summary>Demo mode: also trains the encoder and the adapter from random initialisation (no pretrained weights).</summary>
+    public bool FromScratch { get; init; }
+    public string? Dinov2Checkpoint { get; init; }
+    public string? SamCheckpoint { get; init; }
+    public string? AdapterFile { get; init; }
+    public string Device { get; init; } = "cpu";
+
+    /// <summary>What must match for a checkpoint to be resumed.</summary>
+    public string Fingerprint(IFewShotDataset dataset) => JsonSerializer.Serialize(new
+    {
+        config = JsonSerializer.Serialize(Config, UinoModelFile.Json),
+        dataset = dataset.Name, fold = dataset.Fold, Shots, Batch, Steps, LearningRate, WeightDecay, PolyPower, Seed, FromScratch,
+    });
+}
+
+/// <summary>One optimisation step's numbers.</summary>
+internal sealed record StepReport(long Step, long TotalSteps, double LearningRate, float Loss, float PriorLoss, float FinalLoss,
+                                  double DataSeconds, double ComputeSeconds);
+
+/// <summary>
+/// Episodic meta-training (Sec. IV-E, V-B): batches of episodes from the base classes with the HDMNet augmentation,
+/// L = L_prior + L_final, AdamW with polynomial decay lr·(1 − step/steps)^0.9. Every <see cref="FssTrainOptions.CheckpointEvery"/>
+/// steps the trainable parameters, the optimiser moments and the step are written atomically to
+/// <c>OUT/checkpoint.safetensors</c>; batches are a pure function of (seed, step), so a resumed run ends bit-identical
+/// to an uninterrupted one on the CPU.
+/// </summary>
+internal sealed class FssTrainer : IDisposable
+{
+    public const string CheckpointName = "checkpoint.safetensors";
+    public const string ModelName = "model.safetensors";
+
+    private readonly FssTrainOptions _o;
+    private readonly IFewShotDataset _dataset;
+    private readonly List<(string Name, Parameter Param)> _trainable;
+    private readonly AdamW _optim;
+    private readonly Device _device;
+
+    public UinoFss Model { get; }
+    public long StartStep { get; private set; }
+
+    public FssTrainer(FssTrainOptions options, IFewShotDataset dataset)
+    {
+        _o = options;
+        _dataset = dataset;
+        if (options.Steps <= 0) throw new ArgumentException("The number of steps must be positive.");
+        _device = torch.device(options.Device);
+        Model = BuildModel(options);
+        Model.to(_device);
+        _trainable = Model.named_parameters().Where(p => p.parameter.requires_grad).Select(p => (p.name, p.parameter)).ToList();
+        _optim = new AdamW(_trainable, options.LearningRate, options.WeightDecay);
+        Directory.CreateDirectory(options.OutDir);
+        if (options.Resume) LoadCheckpoint();
+    }
+
+    public long TrainableCount => _trainable.Sum(p => p.Param.numel());
+
+    private static UinoFss BuildModel(FssTrainOptions o)
+    {
+        torch.manual_seed(o.Seed);
+        var model = new UinoFss(o.Config);
+        if (o.FromScratch)
+        {
+            foreach (var p in model.parameters()) p.requires_grad = true;
+            return model;
+        }
+        try
+        {
+            if (o.Dinov2Checkpoint is null) throw new ArgumentException("--dinov2 is required (or --from-scratch for the demo mode).");
+            if (o.AdapterFile is null) throw new ArgumentException("--adapter (the stage-1 output) is required (or --from-scratch).");
+            var dino = CheckpointFile.Load(o.Dinov2Checkpoint);
+            try { StateDict.Load(model.Encoder, dino, o.Dinov2Checkpoint); } finally { foreach (var t in dino.Values) t.Dispose(); }
+            var adapter = CheckpointFile.Load(o.AdapterFile);
+            try
+            {
+                bool prefixed = adapter.Keys.Any(k => k.StartsWith("adapter.", StringComparison.Ordinal));
+                StateDict.Load(model.Adapter, adapter, o.AdapterFile, prefix: prefixed ? "adapter." : "");
+            }
+            finally { foreach (var t in adapter.Values) t.Dispose(); }
+            if (o.SamCheckpoint is not null)
+            {
+                var sam = CheckpointFile.Load(o.SamCheckpoint);
+                try
+                {
+                    StateDict.Load(model.PromptEncoder, sam, o.SamCheckpoint, strict: false, prefix: "prompt_encoder.");
+                    StateDict.Load(model.MaskDecoder, sam, o.SamCheckpoint, strict: false, prefix: "mask_decoder.");
+                }
+                finally { foreach (var t in sam.Values) t.Dispose(); }
+            }
+            model.FreezeForStage2();
+            return model;
+        }
+        catch { model.Dispose(); throw; }
+    }
+
+    public double LearningRateAt(long step) => _o.LearningRate * Math.Pow(1.0 - (double)step / _o.Steps, _o.PolyPower);
+
+    /// <summary>Runs from <see cref="StartStep"/> to <paramref name="stopAt"/> (default: the end); returns the last step done.</summary>
+    public long Train(Action<StepReport>? onStep = null, long? stopAt = null, CancellationToken cancel = default)
+    {
+        long end = Math.Min(stopAt ?? _o.Steps, _o.Steps);
+        Model.train();
+        long step = StartStep;
+        for (; step < end && !cancel.IsCancellationRequested; step++)
+        {
+            var report = TrainStep(step);
+            onStep?.Invoke(report);
+            if ((step + 1) % _o.CheckpointEvery == 0 || step + 1 == end) SaveCheckpoint(step + 1);
+        }
+        StartStep = step;
+        if (step == _o.Steps) SaveModel(Path.Combine(_o.OutDir, ModelName));
+        return step;
+    }
+
+    private StepReport TrainStep(long step)
+    {
+        var sw = Stopwatch.StartNew();
+        using var scope = NewDisposeScope();
+        using var batch = EpisodeBatch.ForTraining(_dataset, _o.Seed, step, _o.Batch, _o.Shots, _o.Config.InputSize);
+        double data = sw.Elapsed.TotalSeconds;
+        sw.Restart();
+        double lr = LearningRateAt(step);
+        _optim.LearningRate = lr;
+        _optim.ZeroGrad();
+        using var output = FssForward.Run(Model, batch.SupportImages.to(_device), batch.SupportMasks.to(_device),
+                                          batch.QueryImages.to(_device), throughEncoder: _o.FromScratch);
+        var (loss, prior, final) = Losses.Total(output, batch.QueryLabels.to(_device));
+        loss.backward();
+        _optim.StepOnce();
+        float value = loss.ToSingle();
+        if (!float.IsFinite(value)) throw new InvalidOperationException($"The loss became {value} at step {step}.");
+        return new StepReport(step + 1, _o.Steps, lr, value, prior, final, data, sw.Elapsed.TotalSeconds);
+    }
+
+    private void SaveCheckpoint(long step)
+    {
+        var tensors = new Dictionary<string, Tensor>();
+        foreach (var (name, p) in _trainable) tensors["model." + name] = p;
+        foreach (var (k, v) in _optim.State()) tensors[k] = v;
+        var meta = new Dictionary<string, string>
+        {
+            ["uino.checkpoint"] = "fss",
+            ["step"] = step.ToString(CultureInfo.InvariantCulture),
+            ["fingerprint"] = _o.Fingerprint(_dataset),
+        };
+        SafeTensors.Save(Path.Combine(_o.OutDir, CheckpointName), tensors, meta);
+    }
+
+    private void LoadCheckpoint()
+    {
+        var path = Path.Combine(_o.OutDir, CheckpointName);
+        if (!File.Exists(path)) return;                                   // nothing to resume: start at step 0
+        var header = SafeTensors.ReadHeader(path);
+        if (!header.Metadata.TryGetValue("fingerprint", out var fp) || fp != _o.Fingerprint(_dataset))
+            throw new CheckpointException($"'{path}' was written by a run with other settings (model, dataset, shots, batch, steps, lr or seed); use a new --out or the same options.");
+        long step = long.Parse(header.Metadata["step"], CultureInfo.InvariantCulture);
+        var tensors = SafeTensors.Load(path);
+        try
+        {
+            using (no_grad())
+                foreach (var (name, p) in _trainable) p.copy_(tensors["model." + name]);
+            _optim.LoadState(tensors, step);
+        }
+        finally { foreach (var t in tensors.Values) t.Dispose(); }
+        StartStep = step;
+    }
+
+    /// <summary>Writes the Uino model file (the encoder is included in the from-scratch mode).</summary>
+    public void SaveModel(string path)
+    {
+        var meta = new Dictionary<string, string>
+        {
+            ["uino.training"] = JsonSerializer.Serialize(new
+            {
+                dataset = _dataset.Name, fold = _dataset.Fold, shots = _o.Shots, batch = _o.Batch, steps = _o.Steps,
+                lr = _o.LearningRate, seed = _o.Seed, from_scratch = _o.FromScratch,
+            }),
+        };
+        UinoModelFile.Save(path, Model, includeEncoder: _o.FromScratch || _o.Dinov2Checkpoint is null, meta);
+    }
+
+    public void Dispose()
+    {
+        _optim.Dispose();
+        Model.Dispose();
+    }
+}

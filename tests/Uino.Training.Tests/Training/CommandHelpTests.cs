@@ -1,0 +1,47 @@
+using NUnit.Framework;
+
+namespace Uino.Training.Tests.Training;
+
+[TestFixture, NonParallelizable]
+public class CommandHelpTests
+{
+    private static (int Code, string Out, string Err) Run(params string[] args)
+    {
+        var (oldOut, oldErr) = (Console.Out, Console.Error);
+        var (o, e) = (new StringWriter(), new StringWriter());
+        Console.SetOut(o);
+        Console.SetError(e);
+        try { return (Uino.Cli.UinoCommand.Run(args), o.ToString(), e.ToString()); }
+        finally { Console.SetOut(oldOut); Console.SetError(oldErr); }
+    }
+
+    [TestCase(new[] { "train", "fss" }, new[] { "--dataset", "--root", "--fold", "--shots", "--variant", "--backbone", "--input-size", "--dinov2", "--sam", "--adapter",
+        "--steps", "--epochs", "--batch", "--lr", "--seed", "--out", "--resume", "--device", "--threads", "--from-scratch", "--checkpoint-every", "--log-every" })]
+    [TestCase(new[] { "train", "distill" }, new[] { "--images", "--dinov2", "--backbone", "--sam", "--sam-model", "--cache", "--stages", "--epochs", "--batch", "--lr", "--seed",
+        "--out", "--resume", "--device", "--threads", "--checkpoint-every" })]
+    [TestCase(new[] { "eval" }, new[] { "--model", "--dataset", "--root", "--fold", "--split", "--shots", "--episodes", "--seed", "--dense-prompt", "--json",
+        "--device", "--threads", "--batch", "--dinov2" })]
+    public void Help_NamesEveryOption(string[] command, string[] options)
+    {
+        var (code, output, err) = Run([.. command, "--help"]);
+        Assert.That(code, Is.Zero, err);
+        foreach (var o in options) Assert.That(output, Does.Contain(o), $"{string.Join(' ', command)} --help lacks {o}");
+    }
+
+    [Test]
+    public void Eval_BadDataset_OneLineOnStderr()
+    {
+        var (code, _, err) = Run("eval", "--model", "/nonexistent/model.safetensors", "--dataset", "synthetic");
+        Assert.That(code, Is.EqualTo(1));
+        Assert.That(err.TrimEnd().Split('\n'), Has.Length.EqualTo(1));
+        Assert.That(err, Does.StartWith("uino eval:"));
+    }
+
+    [Test]
+    public void TrainFss_WithoutStepsOrEpochs_Fails()
+    {
+        var (code, _, err) = Run("train", "fss", "--dataset", "synthetic", "--backbone", "tiny", "--from-scratch", "--out", Path.GetTempPath());
+        Assert.That(code, Is.EqualTo(1));
+        Assert.That(err, Does.Contain("--steps"));
+    }
+}
