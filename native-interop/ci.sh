@@ -49,7 +49,7 @@ echo "== C test host against the installed package"
 log=$(mktemp); trap 'rm -f "$log"' EXIT
 cmake -S native-interop/tests -B "$build/ci-c-test-host" -DCMAKE_PREFIX_PATH="$PWD/$prefix" \
       -DUINO_TEST_DATA="$PWD/$build/testdata" >/dev/null && cmake --build "$build/ci-c-test-host" >/dev/null \
-  && ctest --test-dir "$build/ci-c-test-host" --output-on-failure 2>&1 | tee "$log" | grep -E "Test +#|tests passed|passed, .* failed|FAIL|ERROR SUMMARY|definitely"
+  && ctest --test-dir "$build/ci-c-test-host" --output-on-failure 2>&1 | tee "$log" | grep -E "Test +#|tests passed|passed, .* failed|FAIL|ERROR SUMMARY|definitely lost:"
 count "$log"
 
 echo "== C++ example against the installed package"
