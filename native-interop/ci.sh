@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# CI for the C ABI: configure, build (dotnet publish NativeAOT -> libuino.so), install to a prefix, then build the
+# C test host and the C++ example against the INSTALLED package with find_package and run them (C host also under
+# valgrind). Ends with one line "N passed, N failed" (ctest's own summary lines are printed too).
+#   native-interop/ci.sh [build-dir]      (default build/native; install prefix <build-dir>/install)
+set -uo pipefail
+cd "$(dirname "$0")/.."
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+build=${1:-build/native}
+prefix="$build/install"
+
+need=()
+command -v cmake >/dev/null || need+=(cmake)
+command -v valgrind >/dev/null || need+=(valgrind)
+command -v cc >/dev/null || need+=(gcc)
+command -v c++ >/dev/null || need+=(g++)
+command -v make >/dev/null || need+=(make)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "== apt-get install ${need[*]}"
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}") >/dev/null || {
+    echo "could not install ${need[*]}"; echo "0 passed, 1 failed"; exit 1; }
+fi
+
+fail() { echo "$1"; echo "0 passed, 1 failed"; exit 1; }
+
+echo "== configure + build (dotnet publish, NativeAOT)"
+cmake -S native-interop -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null || fail "configure failed"
+nice cmake --build "$build" 2>&1 | grep -Ev "warning IL|^\s*$" | tail -n 5
+[ "${PIPESTATUS[0]}" -eq 0 ] || fail "build failed"
+
+echo "== install to $prefix"
+rm -rf "$prefix"
+cmake --install "$build" --prefix "$prefix" >/dev/null || fail "install failed"
+exports=$(nm -D --defined-only "$prefix/lib/libuino.so" | awk '$2 == "T" {print $3}' | sed 's/@.*//' | sort)
+echo "exported functions: $(echo $exports)"
+if echo "$exports" | grep -qv '^uino_'; then fail "libuino.so exports non-uino_ symbols"; fi
+du -sh "$prefix" | awk '{print "installed package: " $1}'
+
+passed=0; failed=0
+count() { # ctest log -> add its numbers
+  local t f
+  t=$(grep -Eo "tests passed, [0-9]+ tests failed out of [0-9]+" "$1" | tail -1)
+  if [ -z "$t" ]; then failed=$((failed + 1)); return; fi
+  f=$(echo "$t" | awk '{print $3}'); t=$(echo "$t" | awk '{print $NF}')
+  passed=$((passed + t - f)); failed=$((failed + f))
+}
+
+echo "== C test host against the installed package"
+log=$(mktemp); trap 'rm -f "$log"' EXIT
+cmake -S native-interop/tests -B "$build/ci-c-test-host" -DCMAKE_PREFIX_PATH="$PWD/$prefix" \
+      -DUINO_TEST_DATA="$PWD/$build/testdata" >/dev/null && cmake --build "$build/ci-c-test-host" >/dev/null \
+  && ctest --test-dir "$build/ci-c-test-host" --output-on-failure 2>&1 | tee "$log" | grep -E "Test +#|tests passed|passed, .* failed|FAIL|ERROR SUMMARY|definitely lost:"
+count "$log"
+
+echo "== C++ example against the installed package"
+cmake -S plugins/cpp/example -B "$build/ci-cpp-example" -DCMAKE_PREFIX_PATH="$PWD/$prefix" >/dev/null \
+  && cmake --build "$build/ci-cpp-example" >/dev/null \
+  && "$build/ci-cpp-example/uino_example" "$build/testdata/tiny.safetensors" "$build/testdata/reference.ppm" \
+       "$build/testdata/reference.mask.pgm" "$build/testdata/query.ppm" "$build/ci-cpp-example/query.mask.pgm" \
+  && passed=$((passed + 1)) || { echo "C++ example failed"; failed=$((failed + 1)); }
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
