@@ -187,37 +187,12 @@ internal sealed class Distiller : IDisposable
     private string Fingerprint() => string.Join("|", _o.Seed, _o.Batch, _o.LearningRate, _o.WeightDecay, _o.EpochsPerStage,
                                                 string.Join(",", _o.Stages), Images.Count, _o.CacheGrid);
 
-    private void SaveCheckpoint(long step)
-    {
-        var tensors = new Dictionary<string, Tensor>();
-        foreach (var (name, p) in _trainable) tensors["model." + name] = p;
-        foreach (var (k, v) in _optim.State()) tensors[k] = v;
-        SafeTensors.Save(Path.Combine(_o.OutDir, CheckpointName), tensors, new Dictionary<string, string>
-        {
-            ["uino.checkpoint"] = "distill",
-            ["step"] = step.ToString(CultureInfo.InvariantCulture),
-            ["fingerprint"] = Fingerprint(),
-        });
-    }
+    private void SaveCheckpoint(long step) =>
+        TrainingCheckpoint.Save(Path.Combine(_o.OutDir, CheckpointName), "distill", step, Fingerprint(), _trainable, _optim);
 
-    private void LoadCheckpoint()
-    {
-        var path = Path.Combine(_o.OutDir, CheckpointName);
-        if (!File.Exists(path)) return;
-        var header = SafeTensors.ReadHeader(path);
-        if (!header.Metadata.TryGetValue("fingerprint", out var fp) || fp != Fingerprint())
-            throw new CheckpointException($"'{path}' was written by a run with other settings or images; use a new --out or the same options.");
-        long step = long.Parse(header.Metadata["step"], CultureInfo.InvariantCulture);
-        var tensors = SafeTensors.Load(path);
-        try
-        {
-            using (no_grad())
-                foreach (var (name, p) in _trainable) p.copy_(tensors["model." + name]);
-            _optim.LoadState(tensors, step);
-        }
-        finally { foreach (var t in tensors.Values) t.Dispose(); }
-        StartStep = step;
-    }
+    private void LoadCheckpoint() =>
+        StartStep = TrainingCheckpoint.Resume(Path.Combine(_o.OutDir, CheckpointName), Fingerprint(), _trainable, _optim,
+                                              "was written by a run with other settings or images; use a new --out or the same options.");
 
     /// <summary>The adapter's tensors under <c>adapter.*</c> (what <c>uino train fss --adapter</c> reads).</summary>
     public void SaveAdapter(string path) =>

@@ -157,38 +157,12 @@ internal sealed class FssTrainer : IDisposable
         return new StepReport(step + 1, _o.Steps, lr, value, prior, final, data, sw.Elapsed.TotalSeconds);
     }
 
-    private void SaveCheckpoint(long step)
-    {
-        var tensors = new Dictionary<string, Tensor>();
-        foreach (var (name, p) in _trainable) tensors["model." + name] = p;
-        foreach (var (k, v) in _optim.State()) tensors[k] = v;
-        var meta = new Dictionary<string, string>
-        {
-            ["uino.checkpoint"] = "fss",
-            ["step"] = step.ToString(CultureInfo.InvariantCulture),
-            ["fingerprint"] = _o.Fingerprint(_dataset),
-        };
-        SafeTensors.Save(Path.Combine(_o.OutDir, CheckpointName), tensors, meta);
-    }
+    private void SaveCheckpoint(long step) =>
+        TrainingCheckpoint.Save(Path.Combine(_o.OutDir, CheckpointName), "fss", step, _o.Fingerprint(_dataset), _trainable, _optim);
 
-    private void LoadCheckpoint()
-    {
-        var path = Path.Combine(_o.OutDir, CheckpointName);
-        if (!File.Exists(path)) return;                                   // nothing to resume: start at step 0
-        var header = SafeTensors.ReadHeader(path);
-        if (!header.Metadata.TryGetValue("fingerprint", out var fp) || fp != _o.Fingerprint(_dataset))
-            throw new CheckpointException($"'{path}' was written by a run with other settings (model, dataset, shots, batch, steps, lr or seed); use a new --out or the same options.");
-        long step = long.Parse(header.Metadata["step"], CultureInfo.InvariantCulture);
-        var tensors = SafeTensors.Load(path);
-        try
-        {
-            using (no_grad())
-                foreach (var (name, p) in _trainable) p.copy_(tensors["model." + name]);
-            _optim.LoadState(tensors, step);
-        }
-        finally { foreach (var t in tensors.Values) t.Dispose(); }
-        StartStep = step;
-    }
+    private void LoadCheckpoint() =>
+        StartStep = TrainingCheckpoint.Resume(Path.Combine(_o.OutDir, CheckpointName), _o.Fingerprint(_dataset), _trainable, _optim,
+                                              "was written by a run with other settings (model, dataset, shots, batch, steps, lr or seed); use a new --out or the same options.");
 
     /// <summary>Writes the Uino model file (the encoder is included in the from-scratch mode).</summary>
     public void SaveModel(string path)

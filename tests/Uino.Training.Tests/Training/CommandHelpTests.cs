@@ -5,15 +5,7 @@ namespace Uino.Training.Tests.Training;
 [TestFixture, NonParallelizable]
 public class CommandHelpTests
 {
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var (oldOut, oldErr) = (Console.Out, Console.Error);
-        var (o, e) = (new StringWriter(), new StringWriter());
-        Console.SetOut(o);
-        Console.SetError(e);
-        try { return (Uino.Cli.UinoCommand.Run(args), o.ToString(), e.ToString()); }
-        finally { Console.SetOut(oldOut); Console.SetError(oldErr); }
-    }
+    private static (int Code, string Out, string Err) Run(params string[] args) => Uino.Tests.Shared.CliRun.Invoke(args);
 
     [TestCase(new[] { "train", "fss" }, new[] { "--dataset", "--root", "--fold", "--shots", "--variant", "--backbone", "--input-size", "--dinov2", "--sam", "--adapter",
         "--steps", "--epochs", "--batch", "--lr", "--seed", "--out", "--resume", "--device", "--threads", "--from-scratch", "--checkpoint-every", "--log-every" })]
