@@ -1,7 +1,5 @@
 using System.Runtime.CompilerServices;
-using Uino.Modeling.Dinov2;
 using Uino.Modeling.Fss;
-using Uino.Modeling.Sam;
 using static TorchSharp.torch;
 
 [assembly: InternalsVisibleTo("Uino.Native.Tests")]
@@ -17,21 +15,7 @@ internal static class TestSupport
     public static void WriteTinyModel(string path, int inputSize, ulong seed)
     {
         manual_seed((long)seed);
-        var config = new UinoFssConfig
-        {
-            Backbone = new Dinov2Config("test-tiny", EmbedDim: 32, Depth: 4, NumHeads: 2),
-            AdapterLayer = 2,
-            Variant = UinoVariant.Full,
-            InputSize = inputSize,
-            AdapterBottleneck = 32, AdapterInner = 16, AdapterFfn = 32, AdapterHeads = 2,
-            SvpHidden = 8, SvpPrototype = 8,
-            HyperChannels = 8, StateDim = 4, HeadWidth = 16,
-            Decoder = new SamDecoderConfig
-            {
-                EmbedDim = 32, ImageEmbeddingSize = inputSize / 14, InputImageSize = inputSize, MlpDim = 64, NumHeads = 2,
-                IouHeadHiddenDim = 32,
-            },
-        };
+        var config = UinoFssPresets.TestTiny(UinoVariant.Full, inputSize);
         using var model = new UinoFss(config);
         UinoModelFile.Save(path, model, includeEncoder: true);
     }

@@ -43,6 +43,26 @@ internal static class UinoFssPresets
         },
     };
 
+    /// <summary>
+    /// A tiny random-weight model at any input size (a multiple of 14), for tests and test-data generators: the
+    /// same code paths as the paper's model, milliseconds per forward.
+    /// </summary>
+    public static UinoFssConfig TestTiny(UinoVariant variant, int inputSize) => new()
+    {
+        Backbone = new Dinov2Config("test-tiny", EmbedDim: 32, Depth: 4, NumHeads: 2),
+        AdapterLayer = 2,
+        Variant = variant,
+        InputSize = inputSize,
+        AdapterBottleneck = 32, AdapterInner = 16, AdapterFfn = 32, AdapterHeads = 2,
+        SvpHidden = 8, SvpPrototype = 8,
+        HyperChannels = 8, StateDim = 4, HeadWidth = 16,
+        Decoder = new SamDecoderConfig
+        {
+            EmbedDim = 32, ImageEmbeddingSize = inputSize / 14, InputImageSize = inputSize, MlpDim = 64, NumHeads = 2,
+            IouHeadHiddenDim = 32,
+        },
+    };
+
     /// <summary>A tiny model for tests (input 56 px, 4×4 tokens): seconds per step.</summary>
     public static UinoFssConfig Tiny(UinoVariant variant = UinoVariant.Full) => Embedded(variant) with
     {
