@@ -1,12 +1,27 @@
 #!/usr/bin/env bash
 # The test command of the README and of CI: installs what the suite needs, builds, runs every test suite,
 # and ends with one line "N passed, N failed".
+#   - Debian packages the suites need are listed in scripts/apt-packages.txt (one per line) and installed when
+#     missing.
+#   - After the .NET tests, every scripts/ci.d/*.sh runs in name order; each ends with its own
+#     "N passed, N failed" line, which is added to the total (a suite that prints none counts as 1 failed).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
+total_passed=0; total_failed=0
+
+mapfile -t wanted < <(grep -Ev '^\s*(#|$)' scripts/apt-packages.txt)
+missing=()
+for p in "${wanted[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "== apt-get install ${missing[*]}"
+  if ! (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}") >/dev/null; then
+    echo "could not install ${missing[*]}"; echo "0 passed, 1 failed"; exit 1
+  fi
+fi
 
 echo "== restore and build (Release)"
 dotnet build Uino.Sdk.sln -c Release 2>&1 | tail -n 3
@@ -23,5 +38,19 @@ failed=$(grep -Eo "Failed: +[0-9]+" "$log" | awk '{s+=$2} END {print s+0}')
 skipped=$(grep -Eo "Skipped: +[0-9]+" "$log" | awk '{s+=$2} END {print s+0}')
 if [ "$test_rc" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
 if [ "$skipped" -ne 0 ]; then echo "skipped tests are defects here: $skipped skipped"; failed=$((failed + skipped)); fi
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+echo ".NET: $passed passed, $failed failed"
+total_passed=$((total_passed + passed)); total_failed=$((total_failed + failed))
+
+for suite in scripts/ci.d/*.sh; do
+  [ -e "$suite" ] || continue
+  echo "== $(basename "$suite" .sh)"
+  bash "$suite" 2>&1 | tee "$log"
+  rc=${PIPESTATUS[0]}
+  line=$(grep -E "^([A-Za-z.+-]+: )?[0-9]+ passed, [0-9]+ failed" "$log" | tail -n 1 | sed -E 's/^[A-Za-z.+-]+: //')
+  if [ -z "$line" ]; then p=0; f=1; else p=$(echo "$line" | awk '{print $1}'); f=$(echo "$line" | awk '{print $3}'); fi
+  if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+  total_passed=$((total_passed + p)); total_failed=$((total_failed + f))
+done
+
+echo "$total_passed passed, $total_failed failed"
+[ "$total_failed" -eq 0 ]
