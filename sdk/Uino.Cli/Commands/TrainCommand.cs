@@ -43,7 +43,7 @@ internal static class TrainCommand
         var fromScratch = new Option<bool>("--from-scratch") { Description = "demo mode: no pretrained weights; trains encoder and adapter too (deviation from the paper, used only for the embedded model)" };
         var checkpointEvery = new Option<long>("--checkpoint-every") { Description = "steps between checkpoints", DefaultValueFactory = _ => 100 };
         var logEvery = new Option<long>("--log-every") { Description = "steps between log lines when the output is not a terminal", DefaultValueFactory = _ => 10 };
-        var init = new Option<string?>("--init") { Description = "Uino model file whose tensors initialise every part they fit (e.g. a comp run before a full one); parts it lacks start fresh" };
+        var init = new Option<string?>("--init") { Description = "Uino model file or training checkpoint whose weights initialise every part they fit (e.g. a comp run before a full one); parts it lacks start fresh" };
         var command = new Command("fss", "Stage 2: episodic meta-training on the base classes of a fold (Sec. IV-E).")
         {
             dataset, root, fold, shots, variant, backbone, inputSize, dinov2, sam, adapter, steps, epochs, batch, lr, seed,

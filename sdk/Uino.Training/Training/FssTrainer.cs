@@ -87,19 +87,21 @@ internal sealed class FssTrainer : IDisposable
     public int InitialisedTensors { get; }
 
     /// <summary>
-    /// Copies every tensor of the model file <paramref name="path"/> whose key the network has (non-strict, so a
-    /// comp-variant file initialises a full model but for its MHCM and dense head, and vice versa); a shape that
-    /// differs is refused, and so is a file that fits nothing.
+    /// Copies every tensor of <paramref name="path"/> whose key the network has (non-strict, so a comp-variant file
+    /// initialises a full model but for its MHCM and dense head, and vice versa); a shape that differs is refused, and
+    /// so is a file that fits nothing. The file is a Uino model file or a training checkpoint (its <c>model.*</c>
+    /// weights), so a stage can start from an earlier run's last checkpoint.
     /// </summary>
     private static int Initialise(UinoFss model, string path)
     {
+        string prefix = SafeTensors.ReadHeader(path).Metadata.ContainsKey(TrainingCheckpoint.KindKey) ? TrainingCheckpoint.ModelPrefix : "";
         var tensors = SafeTensors.Load(path);
         try
         {
             var keys = model.state_dict().Keys.ToHashSet(StringComparer.Ordinal);
-            int fitting = tensors.Keys.Count(keys.Contains);
+            int fitting = tensors.Keys.Count(k => k.StartsWith(prefix, StringComparison.Ordinal) && keys.Contains(k[prefix.Length..]));
             if (fitting == 0) throw new CheckpointException($"--init '{path}' has no tensor of this model (is it a Uino model file?).");
-            StateDict.Load(model, tensors, path, strict: false);
+            StateDict.Load(model, tensors, path, strict: false, prefix: prefix);
             return fitting;
         }
         finally { foreach (var t in tensors.Values) t.Dispose(); }

@@ -71,6 +71,10 @@ public class TrainingRunTests
             foreach (var (k, v) in comp.Where(kv => full.ContainsKey(kv.Key)))
                 Assert.That(v.eq(full[k]).all().item<bool>(), Is.True, $"{k} was not copied from --init");
         }
+        // The comp run's training checkpoint serves as well (its model.* weights).
+        using var dirFromCheckpoint = new TempDir();
+        using (var t = new FssTrainer(Options(dirFromCheckpoint.Path, 2) with { InitModel = Path.Combine(dirComp.Path, FssTrainer.CheckpointName) }, Data()))
+            Assert.That(t.InitialisedTensors, Is.GreaterThan(0));
         // A model of another size: same keys, other shapes → refused, naming a tensor.
         using var dirOther = new TempDir();
         var other = Options(dirOther.Path, 1) with { Config = UinoFssPresets.Tiny() with { SvpHidden = 8 }, InitModel = compModel };
