@@ -170,7 +170,14 @@ public class ApiCliTests
             Assert.That(c.GetProperty("reference_ms").GetDouble(), Is.GreaterThan(0));
             Assert.That(c.GetProperty("fps").GetDouble(), Is.GreaterThan(0));
             Assert.That(c.GetProperty("peak_rss_mb").GetDouble(), Is.GreaterThan(10));
-            Assert.That(c.GetProperty("stages_ms").ValueKind, Is.EqualTo(JsonValueKind.Null));
+            var stages = c.GetProperty("stages_ms").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetDouble());
+            Assert.That(stages.Keys, Is.EqualTo(new[]
+            {
+                "preprocess", "encoder", "adapter", "visual_prompt", "correlation", "hypercorrelation", "dense_prompt", "decoder", "postprocess",
+            }));
+            Assert.That(stages.Values, Has.All.GreaterThan(0), "the full variant runs every stage");
+            // The stages are the frame: together they cover most of its time, and never more than all of it.
+            Assert.That(stages.Values.Sum(), Is.LessThanOrEqualTo(c.GetProperty("frame_ms_median").GetDouble() * 1.5).And.GreaterThan(median * 0.5));
         }
     }
 
@@ -180,11 +187,15 @@ public class ApiCliTests
         var (code, stdout, err) = Cli("bench", "--model", ApiModels.Comp, "--frames", "1", "--warmup", "0");
         Assert.That(code, Is.EqualTo(0), err);
         Assert.That(stdout, Does.Contain("frame ms median").And.Contain("tiny-comp.safetensors").And.Contain("Comp"));
+        Assert.That(stdout, Does.Contain("ms per frame, by stage").And.Contain("encoder").And.Contain("postprocess"));
         var (c1, _, e1) = Cli("bench", "--model", ApiModels.Full, "--sizes", "112,100");
         Assert.That(c1, Is.Not.EqualTo(0));
         AssertOneErrorLine(e1, "'100'", "multiple of 14");
         var (c2, _, e2) = Cli("bench", "--model", ApiModels.Full, "--frames", "0");
         Assert.That(c2, Is.Not.EqualTo(0));
         AssertOneErrorLine(e2, "--frames");
+        var (c3, _, e3) = Cli("bench", "--model", ApiModels.Full, "--paper-models", "vitx14");
+        Assert.That(c3, Is.Not.EqualTo(0));
+        AssertOneErrorLine(e3, "'vitx14'", "vits14, vitb14, vitl14");
     }
 }
