@@ -24,6 +24,9 @@ internal static class ErrorMapping
     {
         // libtorch reports a failed allocation as a C++ exception the SDK wraps; for C it is out of memory.
         _ when IsAllocationFailure(e) => (NativeCode.OutOfMemory, "Out of memory: " + e.Message),
+        // The API's message names .NET methods; a C host needs the C function.
+        UinoNoReferenceException => (NativeCode.NoReference,
+            "no reference has been added: call uino_session_add_reference with an image and the object's mask first (again after uino_session_clear_references)."),
         UinoException u => ((NativeCode)(int)u.Code, u.Message),
         ObjectDisposedException => (NativeCode.InvalidArgument,
             "the session was released while this call was in progress or starting (releasing a session that another thread is using is a bug of the caller; see uino.h)."),

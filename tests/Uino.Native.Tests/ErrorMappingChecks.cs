@@ -26,7 +26,7 @@ internal static class ErrorMappingChecks
             (new UinoArgumentException("The frame is 0×4"), NativeCode.InvalidArgument, "0×4"),
             (new UinoNotFoundException("The model file 'x' does not exist.", "x"), NativeCode.NotFound, "'x'"),
             (new UinoModelException("not a Uino model"), NativeCode.InvalidModel, "not a Uino model"),
-            (new UinoNoReferenceException("No reference has been added"), NativeCode.NoReference, "No reference"),
+            (new UinoNoReferenceException("No reference has been added"), NativeCode.NoReference, "uino_session_add_reference"),
             (new ObjectDisposedException("UinoSession"), NativeCode.InvalidArgument, "released"),
             (new ArgumentOutOfRangeException("format", "Unknown pixel format 9"), NativeCode.InvalidArgument, "pixel format 9"),
             (new FileNotFoundException("gone.safetensors"), NativeCode.NotFound, "gone"),
