@@ -32,10 +32,13 @@ WritePnm(Path.Combine(outDir, "reference.ppm"), "P6", refRgb, w, h);
 WritePnm(Path.Combine(outDir, "reference.mask.pgm"), "P5", refMask, w, h);
 WritePnm(Path.Combine(outDir, "query.ppm"), "P6", queryRgb, qw, qh);
 
-int runs = int.TryParse(Environment.GetEnvironmentVariable("UINO_TIMING_RUNS"), out var r) && r > 0 ? r : 5;
+// Timing settings, the same variables as the C test host's: warm runs (UINO_TEST_RUNS) and the
+// intra-op thread count (UINO_TEST_THREADS; 0 = libtorch's default), so C and .NET are timed alike.
+int runs = int.TryParse(Environment.GetEnvironmentVariable("UINO_TEST_RUNS"), out var r) && r > 0 ? r : 5;
+int threads = int.TryParse(Environment.GetEnvironmentVariable("UINO_TEST_THREADS"), out var t) && t > 0 ? t : 0;
 var lines = new List<string> { $"model {tinyModel}" };
-lines.AddRange(Expect("tiny", new UinoSessionOptions { ModelPath = tinyModel }));
-lines.AddRange(Expect("default", new UinoSessionOptions()));
+lines.AddRange(Expect("tiny", new UinoSessionOptions { ModelPath = tinyModel, Threads = threads }));
+lines.AddRange(Expect("default", new UinoSessionOptions { Threads = threads }));
 File.WriteAllText(Path.Combine(outDir, "expected.txt"), string.Join("\n", lines) + "\n");
 return 0;
 
@@ -59,7 +62,8 @@ IEnumerable<string> Expect(string name, UinoSessionOptions options)
     var info = ModelInfo.Of(session);
     var inv = CultureInfo.InvariantCulture;
     int objectPixels = mask.Count(b => b != 0);
-    Console.WriteLine($"{name} model: score {score:F4}, {objectPixels} object pixels, {info.StateTensors} tensors, .NET SegmentInto median {ms:F1} ms of {runs}");
+    Console.WriteLine($"{name} model: score {score:F4}, {objectPixels} object pixels, {info.StateTensors} tensors, " +
+                      $".NET SegmentInto median {ms:F1} ms, min {times[0]:F1} ms of {runs} warm, {TorchSharp.torch.get_num_threads()} intra-op threads");
     return [
         $"{name}_score {score.ToString("R", inv)}",
         $"{name}_state_tensors {info.StateTensors}",
