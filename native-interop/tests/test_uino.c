@@ -4,7 +4,8 @@
  * reference.ppm, reference.mask.pgm, query.ppm, and for the tiny model and the embedded default model
  * (model_path NULL) the public .NET API's mask (tiny.expected.pgm, default.expected.pgm) and, in expected.txt,
  * its score, state_dict summary and warm segment time.
- * UINO_TEST_RUNS=N times N warm segments (median, min) on each model; UINO_TEST_THREADS=N sets num_threads;
+ * UINO_TEST_RUNS=N times N warm segments (median, min) on each model after UINO_TEST_WARMUP untimed ones;
+ * UINO_TEST_THREADS=N sets num_threads;
  * UINO_TEST_QUICK=1 (valgrind) skips timing and the embedded model's inference. */
 #include "uino.h"
 
@@ -176,6 +177,9 @@ static void check_happy_path(UinoSession* s, const Expected* e) {
     CHECK(binary, "mask values are not 0/255");
     CHECK(object > 0 && object < w * h, "%s model: %d object pixels of %d: a mask must separate something", e->name, object, w * h);
     int runs = timing_runs();
+    const char* warmup = getenv("UINO_TEST_WARMUP");   /* untimed calls first, as for .NET */
+    for (int i = 0, n = runs > 0 && warmup ? atoi(warmup) : 0; i < n; i++)
+        expect(uino_session_segment(s, &q, out, w, NULL), UINO_OK, NULL, "segment(warm-up)");
     double times[64];
     if (runs > 64) runs = 64;
     for (int i = 0; i < runs; i++) {

@@ -36,6 +36,9 @@ WritePnm(Path.Combine(outDir, "query.ppm"), "P6", queryRgb, qw, qh);
 // intra-op thread count (UINO_TEST_THREADS; 0 = libtorch's default), so C and .NET are timed alike.
 int runs = int.TryParse(Environment.GetEnvironmentVariable("UINO_TEST_RUNS"), out var r) && r > 0 ? r : 5;
 int threads = int.TryParse(Environment.GetEnvironmentVariable("UINO_TEST_THREADS"), out var t) && t > 0 ? t : 0;
+// Untimed calls first (UINO_TEST_WARMUP): JIT-compiled code needs ~30 calls per method before tiered compilation
+// replaces its unoptimised first version, so a fair "warm .NET" timing warms up beyond that.
+int warmup = int.TryParse(Environment.GetEnvironmentVariable("UINO_TEST_WARMUP"), out var wu) && wu > 0 ? wu : 0;
 var lines = new List<string> { $"model {tinyModel}" };
 lines.AddRange(Expect("tiny", new UinoSessionOptions { ModelPath = tinyModel, Threads = threads }));
 lines.AddRange(Expect("default", new UinoSessionOptions { Threads = threads }));
@@ -49,6 +52,7 @@ IEnumerable<string> Expect(string name, UinoSessionOptions options)
     var query = new PixelBuffer(queryRgb, qw, qh, 3 * qw, PixelFormat.Rgb8);
     var mask = new byte[qw * qh];
     float score = session.SegmentInto(query, mask, qw);
+    for (int i = 0; i < warmup; i++) session.SegmentInto(query, mask, qw);
     var times = new double[runs];
     for (int i = 0; i < runs; i++)
     {
@@ -63,7 +67,7 @@ IEnumerable<string> Expect(string name, UinoSessionOptions options)
     var inv = CultureInfo.InvariantCulture;
     int objectPixels = mask.Count(b => b != 0);
     Console.WriteLine($"{name} model: score {score:F4}, {objectPixels} object pixels, {info.StateTensors} tensors, " +
-                      $".NET SegmentInto median {ms:F1} ms, min {times[0]:F1} ms of {runs} warm, {TorchSharp.torch.get_num_threads()} intra-op threads");
+                      $".NET SegmentInto median {ms:F1} ms, min {times[0]:F1} ms of {runs} after {warmup + 1} untimed, {TorchSharp.torch.get_num_threads()} intra-op threads");
     return [
         $"{name}_score {score.ToString("R", inv)}",
         $"{name}_state_tensors {info.StateTensors}",
