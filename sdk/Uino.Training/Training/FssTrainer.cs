@@ -73,7 +73,10 @@ internal sealed class FssTrainer : IDisposable
         if (options.Steps <= 0) throw new ArgumentException("The number of steps must be positive.");
         _device = torch.device(options.Device);
         Model = BuildModel(options);
-        if (options.InitModel is not null) InitialisedTensors = Initialise(Model, options.InitModel);
+        if (options.InitModel is not null)
+        {
+            InitialisedTensors = Initialise(Model, options.InitModel, requireFrozenParts: !options.FromScratch && options.Dinov2Checkpoint is null);
+        }
         Model.to(_device);
         _trainable = Model.named_parameters().Where(p => p.parameter.requires_grad).Select(p => (p.name, p.parameter)).ToList();
         _optim = new AdamW(_trainable, options.LearningRate, options.WeightDecay);
@@ -92,7 +95,7 @@ internal sealed class FssTrainer : IDisposable
     /// so is a file that fits nothing. The file is a Uino model file or a training checkpoint (its <c>model.*</c>
     /// weights), so a stage can start from an earlier run's last checkpoint.
     /// </summary>
-    private static int Initialise(UinoFss model, string path)
+    private static int Initialise(UinoFss model, string path, bool requireFrozenParts)
     {
         string prefix = SafeTensors.ReadHeader(path).Metadata.ContainsKey(TrainingCheckpoint.KindKey) ? TrainingCheckpoint.ModelPrefix : "";
         var tensors = SafeTensors.Load(path);
@@ -101,6 +104,14 @@ internal sealed class FssTrainer : IDisposable
             var keys = model.state_dict().Keys.ToHashSet(StringComparer.Ordinal);
             int fitting = tensors.Keys.Count(k => k.StartsWith(prefix, StringComparison.Ordinal) && keys.Contains(k[prefix.Length..]));
             if (fitting == 0) throw new CheckpointException($"--init '{path}' has no tensor of this model (is it a Uino model file?).");
+            if (requireFrozenParts)
+            {
+                // Without --dinov2/--adapter the frozen parts must come from --init, or they would stay random.
+                var absent = keys.Where(k => (k.StartsWith("encoder.", StringComparison.Ordinal) || k.StartsWith("adapter.", StringComparison.Ordinal))
+                                             && !tensors.ContainsKey(prefix + k)).ToList();
+                if (absent.Count > 0)
+                    throw new CheckpointException($"--init '{path}' lacks {absent.Count} encoder/adapter tensor(s) (e.g. {absent[0]}); give --dinov2 and --adapter, or an --init that includes them.");
+            }
             StateDict.Load(model, tensors, path, strict: false, prefix: prefix);
             return fitting;
         }
@@ -118,8 +129,14 @@ internal sealed class FssTrainer : IDisposable
         }
         try
         {
-            if (o.Dinov2Checkpoint is null) throw new ArgumentException("--dinov2 is required (or --from-scratch for the demo mode).");
-            if (o.AdapterFile is null) throw new ArgumentException("--adapter (the stage-1 output) is required (or --from-scratch).");
+            if (o.InitModel is not null && o.Dinov2Checkpoint is null && o.AdapterFile is null)
+            {
+                // The encoder and the adapter come from --init (an earlier run's model or checkpoint), then stay frozen.
+                model.FreezeForStage2();
+                return model;
+            }
+            if (o.Dinov2Checkpoint is null) throw new ArgumentException("--dinov2 is required (or --init with a model that has the encoder, or --from-scratch for the demo mode).");
+            if (o.AdapterFile is null) throw new ArgumentException("--adapter (the stage-1 output) is required (or --init, or --from-scratch).");
             var dino = CheckpointFile.Load(o.Dinov2Checkpoint);
             try { StateDict.Load(model.Encoder, dino, o.Dinov2Checkpoint); } finally { foreach (var t in dino.Values) t.Dispose(); }
             var adapter = CheckpointFile.Load(o.AdapterFile);
@@ -199,7 +216,7 @@ internal sealed class FssTrainer : IDisposable
             ["uino.training"] = JsonSerializer.Serialize(new
             {
                 dataset = _dataset.Name, fold = _dataset.Fold, shots = _o.Shots, batch = _o.Batch, steps = _o.Steps,
-                lr = _o.LearningRate, seed = _o.Seed, from_scratch = _o.FromScratch,
+                lr = _o.LearningRate, seed = _o.Seed, from_scratch = _o.FromScratch, init = _o.InitModel is null ? null : Path.GetFileName(_o.InitModel),
             }),
         };
         UinoModelFile.Save(path, Model, includeEncoder: _o.FromScratch || _o.Dinov2Checkpoint is null, meta);

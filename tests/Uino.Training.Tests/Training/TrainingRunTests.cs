@@ -75,6 +75,15 @@ public class TrainingRunTests
         using var dirFromCheckpoint = new TempDir();
         using (var t = new FssTrainer(Options(dirFromCheckpoint.Path, 2) with { InitModel = Path.Combine(dirComp.Path, FssTrainer.CheckpointName) }, Data()))
             Assert.That(t.InitialisedTensors, Is.GreaterThan(0));
+        // Without --from-scratch, --init supplies the frozen encoder and adapter too: only the stage-2 modules train.
+        using var dirStage2 = new TempDir();
+        using (var t = new FssTrainer(Options(dirStage2.Path, 1) with { FromScratch = false, InitModel = compModel }, Data()))
+        {
+            var trainable = t.Model.named_parameters().Where(p => p.parameter.requires_grad).Select(p => p.name).ToList();
+            Assert.That(trainable, Has.Some.StartsWith("mhcm.").And.Some.StartsWith("mask_decoder."));
+            Assert.That(trainable, Has.None.StartsWith("encoder.").And.None.StartsWith("adapter."));
+            Assert.That(t.Model.state_dict()["encoder.cls_token"].eq(comp["encoder.cls_token"]).all().item<bool>(), Is.True);
+        }
         // A model of another size: same keys, other shapes → refused, naming a tensor.
         using var dirOther = new TempDir();
         var other = Options(dirOther.Path, 1) with { Config = UinoFssPresets.Tiny() with { SvpHidden = 8 }, InitModel = compModel };
@@ -85,6 +94,11 @@ public class TrainingRunTests
         Uino.Checkpoints.SafeTensors.Save(foreign, new Dictionary<string, Tensor> { ["something.else"] = zeros(2) });
         var nothing = Assert.Throws<Uino.Checkpoints.CheckpointException>(() => new FssTrainer(Options(dirOther.Path, 1) with { InitModel = foreign }, Data()).Dispose());
         Assert.That(nothing!.Message, Does.Contain("no tensor of this model"));
+        // A stage-2 --init without the encoder would leave it random: refused.
+        string noEncoder = Path.Combine(dirOther.Path, "no-encoder.safetensors");
+        Uino.Checkpoints.SafeTensors.Save(noEncoder, comp.Where(kv => !kv.Key.StartsWith("encoder.", StringComparison.Ordinal)).ToDictionary(kv => kv.Key, kv => kv.Value));
+        var frozen = Assert.Throws<Uino.Checkpoints.CheckpointException>(() => new FssTrainer(Options(dirOther.Path, 1) with { FromScratch = false, InitModel = noEncoder }, Data()).Dispose());
+        Assert.That(frozen!.Message, Does.Contain("encoder/adapter"));
     }
 
     [Test]
