@@ -84,6 +84,7 @@ internal sealed class DisplayLoop : IDisposable
 
     private bool Done()
     {
+        if (options.Seconds is { } limitSeconds && clock.Elapsed.TotalSeconds >= limitSeconds) return true;
         if (options.Frames is not { } limit || shown < limit) return false;
         if (options.Screenshot is null) return true;
         return screenshotWritten is not null;

@@ -16,6 +16,9 @@ internal static class ViewerApp
 
     public static int Run(ViewerOptions options)
     {
+        // The viewer reports every failure in one sentence of its own; OpenCV's backend chatter (a V4L2 probe
+        // warning per missing camera, FFmpeg notices) would bury it.
+        OpenCvSharp.Cv2.SetLogLevel(OpenCvSharp.LogLevel.SILENT);
         var script = options.Script is null ? null : InputScript.Load(options.Script);
         using var source = OpenSource(options);
         var (width, height) = options.WindowSize ?? DefaultWindowSize(source.Width, source.Height);

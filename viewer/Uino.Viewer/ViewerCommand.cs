@@ -22,6 +22,7 @@ internal static class ViewerCommand
         var threads = new Option<int>("--threads") { Description = "Inference threads (0 = one per core)." };
         var size = new Option<string?>("--size") { Description = "Window size WxH (default: the frame scaled to fit 1280x720)." };
         var frames = new Option<long?>("--frames") { Description = "Stop after N displayed frames (headless runs, demos)." };
+        var seconds = new Option<double?>("--seconds") { Description = "Stop after this many seconds (soak runs, demos)." };
         var screenshot = new Option<string?>("--screenshot") { Description = "Write the window's picture at the last frame to this PNG (waits for the first mask when a reference is set)." };
         var record = new Option<string?>("--record") { Description = "Record the composed window to this MJPG .avi." };
         var script = new Option<string?>("--script") { Description = "Replay timed input events from a file (see docs/viewer.md)." };
@@ -29,7 +30,7 @@ internal static class ViewerCommand
         var saveDir = new Option<string>("--save-dir") { Description = "Where S saves captured shots.", DefaultValueFactory = _ => "." };
         var root = new RootCommand("Uino viewer: live few-shot segmentation. Capture a shot of an object in the window (Space, paint, Enter); it is then highlighted in every frame.")
         {
-            camera, source, loop, fps, reference, mask, model, dinov2, inputSize, threads, size, frames, screenshot, record, script, stats, saveDir,
+            camera, source, loop, fps, reference, mask, model, dinov2, inputSize, threads, size, frames, seconds, screenshot, record, script, stats, saveDir,
         };
         root.SetAction(r =>
         {
@@ -42,7 +43,7 @@ internal static class ViewerCommand
                     Camera = r.GetValue(camera), Source = r.GetValue(source), Loop = r.GetValue(loop), Fps = r.GetValue(fps),
                     References = Pair(refs, masks), ModelPath = r.GetValue(model), Dinov2 = r.GetValue(dinov2),
                     InputSize = r.GetValue(inputSize), Threads = r.GetValue(threads), WindowSize = ParseSize(r.GetValue(size)),
-                    Frames = r.GetValue(frames), Screenshot = r.GetValue(screenshot), Record = r.GetValue(record),
+                    Frames = r.GetValue(frames), Seconds = r.GetValue(seconds), Screenshot = r.GetValue(screenshot), Record = r.GetValue(record),
                     Script = r.GetValue(script), Stats = r.GetValue(stats), SaveDir = r.GetValue(saveDir) ?? ".",
                 };
                 Validate(options);
@@ -86,6 +87,7 @@ internal static class ViewerCommand
         if (o.Camera < 0) throw new ViewerException($"--camera {o.Camera}: camera indices start at 0.");
         if (o.Fps is { } f && (!double.IsFinite(f) || f <= 0 || f > 240)) throw new ViewerException($"--fps {f}: use a rate from above 0 to 240.");
         if (o.Frames is < 1) throw new ViewerException($"--frames {o.Frames}: run at least 1 frame.");
+        if (o.Seconds is { } sec && (!double.IsFinite(sec) || sec <= 0)) throw new ViewerException($"--seconds {sec}: give a positive duration.");
         if (o.Threads < 0) throw new ViewerException($"--threads {o.Threads}: use 0 (one per core) or a positive count.");
         if (o.Screenshot is not null && o.Frames is null)
             throw new ViewerException("--screenshot needs --frames N: the picture is taken at frame N, then the viewer exits.");

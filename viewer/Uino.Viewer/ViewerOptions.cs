@@ -14,6 +14,7 @@ internal sealed record ViewerOptions
     public int Threads { get; init; }
     public (int Width, int Height)? WindowSize { get; init; }
     public long? Frames { get; init; }
+    public double? Seconds { get; init; }
     public string? Screenshot { get; init; }
     public string? Record { get; init; }
     public string? Script { get; init; }
