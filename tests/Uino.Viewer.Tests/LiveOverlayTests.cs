@@ -40,7 +40,7 @@ public sealed class LiveOverlayTests
         using var screen = Cv2.ImRead(shot, ImreadModes.Color);
         Assert.That((screen.Width, screen.Height), Is.EqualTo((WindowWidth, WindowHeight)));
         using var frameArea = new Mat(screen, new Rect(x0, 0, side, side));
-        using var frame = TestVideo.FirstFrame(video);
+        using var frame = TestVideo.PlaybackFrame(video);
         using var plain = new Mat();
         Cv2.Resize(frame, plain, new Size(side, side), interpolation: InterpolationFlags.Linear);
 

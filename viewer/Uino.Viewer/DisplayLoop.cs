@@ -44,7 +44,9 @@ internal sealed class DisplayLoop : IDisposable
     private bool frameUploadNeeded, maskUploadNeeded, showHelp = true, quit;
     private int uploadedPaintVersion = -1;
     private double nextHud;
-    private string? status;
+    private string? statusText, lastInferenceStatus;
+    private double statusUntil;
+    private const double StatusSeconds = 6;
     private (Mat Image, byte[] Mask)? lastShot;
     private long shown;
     private double firstShownAt = -1, lastShownAt;
@@ -125,7 +127,7 @@ internal sealed class DisplayLoop : IDisposable
 
         bool counted = image is not null;
         bool screenshotNow = counted && options.Screenshot is not null && screenshotWritten is null && options.Frames is { } limit
-                             && shown + 1 >= limit && (maskValid || inference.ReferenceCount == 0 || MaskWaitOver());
+                             && shown + 1 >= limit && (maskValid || (inference.ReferenceCount == 0 && inference.PendingRequests == 0) || MaskWaitOver());
         bool readBack = screenshotNow || (options.Record is not null && counted);
         renderer.EndFrame(p, readBack);
         if (counted)
@@ -203,12 +205,28 @@ internal sealed class DisplayLoop : IDisposable
         string mode = editor.Active ? $"CAPTURE ({(editor.Tool == CaptureTool.Brush ? $"brush r={editor.BrushRadius:0} px" : "box")})" : "LIVE";
         var state = new HudState(displayRate.PerSecond, inference.Rate.PerSecond, inference.LastLatencyMs, inference.ReferenceCount,
                                  modelLabel, inferenceDevice, renderDevice, sourceLabel, capture.Ended, mode,
-                                 editor.Problem ?? status ?? inference.Status ?? capture.Problem, editor.Active, showHelp);
+                                 Status(), editor.Active, showHelp);
         var panel = hud.Render(state.Lines());
         texture = renderer.HudTextureSized(panel.Width, panel.Height);
         panel.CopyTo(texture.StagingMat);
         texture.MarkDirty();
         return new Size(panel.Width, panel.Height);
+    }
+
+    /// <summary>Shows <paramref name="text"/> in the HUD's mode line for a few seconds.</summary>
+    private void Say(string text) => (statusText, statusUntil) = (text, clock.Elapsed.TotalSeconds + StatusSeconds);
+
+    private string? Status()
+    {
+        if (!ReferenceEquals(inference.Status, lastInferenceStatus))
+        {
+            lastInferenceStatus = inference.Status;
+            if (lastInferenceStatus is not null) Say(lastInferenceStatus);
+        }
+        return editor.Problem
+               ?? (inference.PendingRequests > 0 ? "encoding the reference…" : null)
+               ?? (clock.Elapsed.TotalSeconds < statusUntil ? statusText : null)
+               ?? capture.Problem;
     }
 
     private void Handle(in InputEvent e)
@@ -227,16 +245,14 @@ internal sealed class DisplayLoop : IDisposable
         {
             case ViewerKey.Space when current is not null:
                 editor.Begin(current.Image);
-                status = null;
                 frameUploadNeeded = true;
                 break;
             case ViewerKey.X:
                 inference.Request(new ReferenceRequest(ReferenceAction.Clear));
-                status = null;
                 break;
             case ViewerKey.S:
                 if (lastShot is { } shot) Save(shot.Image, shot.Mask);
-                else status = "nothing captured yet to save (Space to capture)";
+                else Say("nothing captured yet to save (Space to capture)");
                 break;
             case ViewerKey.H: showHelp = !showHelp; break;
             case ViewerKey.Q: quit = true; break;
@@ -253,11 +269,10 @@ internal sealed class DisplayLoop : IDisposable
                 lastShot?.Image.Dispose();
                 lastShot = (editor.Image.Clone(), editor.Mask.ToArray());
                 inference.Request(new ReferenceRequest(replace ? ReferenceAction.Replace : ReferenceAction.Add, editor.Image.Clone(), editor.Mask.ToArray()));
-                status = replace ? "encoding the reference…" : "encoding the extra shot…";
                 EndCapture();
                 break;
             case CaptureCommand.Cancel:
-                status = "capture cancelled";
+                Say("capture cancelled");
                 EndCapture();
                 break;
             case CaptureCommand.Save:
@@ -278,7 +293,7 @@ internal sealed class DisplayLoop : IDisposable
         var (imagePath, maskPath) = ReferenceFiles.Save(options.SaveDir, image, mask);
         saved.Add(imagePath);
         saved.Add(maskPath);
-        status = $"saved {imagePath}";
+        Say($"saved {imagePath}");
     }
 
     public ViewerStats Stats(int framePoolSize, int maskPoolSize)
@@ -296,7 +311,7 @@ internal sealed class DisplayLoop : IDisposable
             HudRect = [HudMargin, wh - renderer.HudTexture.Height - HudMargin, renderer.HudTexture.Width, renderer.HudTexture.Height],
             SwapchainCreations = renderer.SwapchainCreations, FramePoolSize = framePoolSize, MaskPoolSize = maskPoolSize,
             ResidentMb = process.WorkingSet64 / 1048576.0, ManagedHeapMb = GC.GetTotalMemory(false) / 1048576.0,
-            RenderDevice = renderDevice, Screenshot = screenshotWritten, FramesRecorded = output.FramesRecorded, Saved = saved.ToArray(),
+            Status = Status(), RenderDevice = renderDevice, Screenshot = screenshotWritten, FramesRecorded = output.FramesRecorded, Saved = saved.ToArray(),
         };
     }
 

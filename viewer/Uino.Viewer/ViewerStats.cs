@@ -24,6 +24,8 @@ internal sealed record ViewerStats
     public double ResidentMb { get; init; }
     public double ManagedHeapMb { get; init; }
     public string RenderDevice { get; init; } = "";
+    /// <summary>The last status line of the HUD (a refused reference says why here).</summary>
+    public string? Status { get; init; }
     public string? Screenshot { get; init; }
     public long FramesRecorded { get; init; }
     public string[] Saved { get; init; } = [];

@@ -22,6 +22,7 @@ internal sealed class InferenceLoop : IDisposable
     private volatile bool stopping;
     private int latencyCount;
     private long masksMade;
+    private int pending;
     private volatile int generation, referenceCount;
     private volatile string? status;
 
@@ -32,6 +33,8 @@ internal sealed class InferenceLoop : IDisposable
     /// <summary>The last message worth showing (a reference set, a failure), or null.</summary>
     public string? Status => status;
     public double LastLatencyMs { get; private set; }
+    /// <summary>Reference changes requested and not yet applied (a screenshot waits for them).</summary>
+    public int PendingRequests => Volatile.Read(ref pending);
 
     public InferenceLoop(UinoSession session, LatestSlot<Frame> frames, LatestSlot<MaskFrame> output, ItemPool<MaskFrame> pool)
     {
@@ -44,6 +47,7 @@ internal sealed class InferenceLoop : IDisposable
 
     public void Request(ReferenceRequest request)
     {
+        Interlocked.Increment(ref pending);
         requests.Enqueue(request);
         wake.Release();
     }
@@ -132,6 +136,7 @@ internal sealed class InferenceLoop : IDisposable
             request.Image?.Dispose();
             referenceCount = session.ReferenceCount;
             generation++;
+            Interlocked.Decrement(ref pending);
         }
     }
 

@@ -73,7 +73,8 @@ internal sealed unsafe class GlfwWindow : IViewerWindow
             uint count;
             byte** names = Native.glfwGetRequiredInstanceExtensions(&count);
             if (names == null)
-                throw new ViewerException($"No Vulkan surface support for this window system ({lastError ?? "GLFW lists no surface extensions"}).");
+                throw new ViewerException("No Vulkan driver can present to this window system (is a driver installed? software: " +
+                                          $"apt-get install mesa-vulkan-drivers; {lastError ?? "GLFW found no surface extensions"}).");
             var list = new List<string>((int)count);
             for (int i = 0; i < count; i++) list.Add(Marshal.PtrToStringUTF8((nint)names[i])!);
             return list;

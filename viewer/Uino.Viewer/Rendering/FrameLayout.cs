@@ -10,9 +10,11 @@ internal readonly record struct FrameLayout(int FrameWidth, int FrameHeight, dou
     {
         double scale = Math.Min((double)windowWidth / frameWidth, (double)windowHeight / frameHeight);
         double w = frameWidth * scale, h = frameHeight * scale;
-        // Whole-pixel offsets keep the frame's edge crisp.
-        return new FrameLayout(frameWidth, frameHeight, Math.Floor((windowWidth - w) / 2), Math.Floor((windowHeight - h) / 2), scale);
+        // Whole-pixel offsets keep the frame's edge crisp; the tolerance absorbs scale·size landing a hair above the window size.
+        return new FrameLayout(frameWidth, frameHeight, Offset(windowWidth - w), Offset(windowHeight - h), scale);
     }
+
+    private static double Offset(double spare) => Math.Max(0, Math.Floor(spare / 2 + 1e-6));
 
     public double Width => FrameWidth * Scale;
     public double Height => FrameHeight * Scale;
