@@ -13,6 +13,8 @@ namespace Uino.Viewer;
 internal static class ViewerApp
 {
     private const int MaxWindowWidth = 1280, MaxWindowHeight = 720;
+    /// <summary>Slow sources (a folder at 1 image/s) still get a display that answers the mouse and keys.</summary>
+    private const double MinDisplayFps = 10;
 
     public static int Run(ViewerOptions options)
     {
@@ -41,7 +43,7 @@ internal static class ViewerApp
         var display = new DisplayLoop(options, window, renderer, frames, masks, capture, inference, script,
                                       modelLabel: $"{model} ({session.Variant}, {session.InputSize} px)", inferenceDevice: session.Device,
                                       renderDevice: gpu.Name.Split(" (")[0], sourceLabel: $"{source.Description} {source.Width}x{source.Height} @ {source.Fps:0.#} fps{(options.Loop ? ", loop" : "")}",
-                                      displayFps: options.Fps ?? source.Fps);
+                                      displayFps: Math.Max(options.Fps ?? source.Fps, MinDisplayFps));
         capture.Start();
         inference.Start();
         try
@@ -66,7 +68,8 @@ internal static class ViewerApp
     {
         if (o.Camera is { } index) return VideoSource.OpenCamera(index, o.Fps ?? 30);
         var path = o.Source!;
-        if (Directory.Exists(path)) return new ImageFolderSource(path, o.Fps ?? 10);
+        if (Directory.Exists(path)) return ImageFilesSource.FromFolder(path, o.Fps ?? 10);
+        if (ImageFilesSource.IsImageFile(path)) return ImageFilesSource.FromFile(path, o.Fps ?? 10);
         return VideoSource.OpenFile(path, o.Fps ?? 30);
     }
 

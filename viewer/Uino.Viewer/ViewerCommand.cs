@@ -11,7 +11,7 @@ internal static class ViewerCommand
     public static int Run(string[] args)
     {
         var camera = new Option<int?>("--camera") { Description = "Camera index (OpenCV VideoCapture: V4L2 on Linux, MSMF/DirectShow on Windows)." };
-        var source = new Option<string?>("--source") { Description = "A video file (.avi, .mp4, …) or a folder of images." };
+        var source = new Option<string?>("--source") { Description = "A video file (.avi, .mp4, …), an image, or a folder of images." };
         var loop = new Option<bool>("--loop") { Description = "Start the file or folder again at its end." };
         var fps = new Option<double?>("--fps") { Description = "Display (and folder playback) rate; default: the source's own, 10 for folders, 30 when unknown." };
         var reference = new Option<string[]>("--reference") { Description = "Reference image; repeat with --mask for K-shot.", AllowMultipleArgumentsPerToken = false };

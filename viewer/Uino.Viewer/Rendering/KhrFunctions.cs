@@ -14,6 +14,7 @@ internal sealed unsafe class KhrFunctions
     public readonly delegate* unmanaged<PhysicalDevice, uint, SurfaceKHR, Bool32*, Result> GetSurfaceSupport;
     public readonly delegate* unmanaged<PhysicalDevice, SurfaceKHR, SurfaceCapabilitiesKHR*, Result> GetSurfaceCapabilities;
     public readonly delegate* unmanaged<PhysicalDevice, SurfaceKHR, uint*, SurfaceFormatKHR*, Result> GetSurfaceFormats;
+    public readonly delegate* unmanaged<PhysicalDevice, SurfaceKHR, uint*, PresentModeKHR*, Result> GetSurfacePresentModes;
     public readonly delegate* unmanaged<Instance, SurfaceKHR, AllocationCallbacks*, void> DestroySurface;
     public delegate* unmanaged<Device, SwapchainCreateInfoKHR*, AllocationCallbacks*, SwapchainKHR*, Result> CreateSwapchain { get; private set; }
     public delegate* unmanaged<Device, SwapchainKHR, AllocationCallbacks*, void> DestroySwapchain { get; private set; }
@@ -26,6 +27,7 @@ internal sealed unsafe class KhrFunctions
         GetSurfaceSupport = (delegate* unmanaged<PhysicalDevice, uint, SurfaceKHR, Bool32*, Result>)Instance(vk, instance, "vkGetPhysicalDeviceSurfaceSupportKHR");
         GetSurfaceCapabilities = (delegate* unmanaged<PhysicalDevice, SurfaceKHR, SurfaceCapabilitiesKHR*, Result>)Instance(vk, instance, "vkGetPhysicalDeviceSurfaceCapabilitiesKHR");
         GetSurfaceFormats = (delegate* unmanaged<PhysicalDevice, SurfaceKHR, uint*, SurfaceFormatKHR*, Result>)Instance(vk, instance, "vkGetPhysicalDeviceSurfaceFormatsKHR");
+        GetSurfacePresentModes = (delegate* unmanaged<PhysicalDevice, SurfaceKHR, uint*, PresentModeKHR*, Result>)Instance(vk, instance, "vkGetPhysicalDeviceSurfacePresentModesKHR");
         DestroySurface = (delegate* unmanaged<Instance, SurfaceKHR, AllocationCallbacks*, void>)Instance(vk, instance, "vkDestroySurfaceKHR");
     }
 

@@ -28,6 +28,22 @@ internal sealed unsafe class Swapchain : IDisposable
     {
         this.gpu = gpu;
         Format = ChooseFormat();
+        presentMode = ChoosePresentMode();
+    }
+
+    private readonly PresentModeKHR presentMode;
+
+    /// <summary>
+    /// MAILBOX where offered: the viewer paces itself (Xvfb has no vertical sync), so presenting must never block the
+    /// display thread, and mailbox does not tear. Otherwise FIFO, the one mode every driver has.
+    /// </summary>
+    private PresentModeKHR ChoosePresentMode()
+    {
+        uint n = 0;
+        gpu.Khr.GetSurfacePresentModes(gpu.Physical, gpu.Surface, &n, null);
+        var modes = new PresentModeKHR[n];
+        fixed (PresentModeKHR* p = modes) gpu.Khr.GetSurfacePresentModes(gpu.Physical, gpu.Surface, &n, p);
+        return modes.Contains(PresentModeKHR.MailboxKhr) ? PresentModeKHR.MailboxKhr : PresentModeKHR.FifoKhr;
     }
 
     /// <summary>(Re)creates the swapchain for a drawable of <paramref name="width"/>×<paramref name="height"/>.</summary>
@@ -57,8 +73,7 @@ internal sealed unsafe class Swapchain : IDisposable
             ImageArrayLayers = 1, ImageUsage = ImageUsageFlags.ColorAttachmentBit | ImageUsageFlags.TransferSrcBit,
             ImageSharingMode = SharingMode.Exclusive, PreTransform = caps.CurrentTransform,
             CompositeAlpha = CompositeAlphaFlagsKHR.OpaqueBitKhr,
-            // FIFO is the one mode every driver has; the viewer paces itself, since Xvfb has no vertical sync.
-            PresentMode = PresentModeKHR.FifoKhr, Clipped = true, OldSwapchain = old,
+            PresentMode = presentMode, Clipped = true, OldSwapchain = old,
         };
         SwapchainKHR created;
         VulkanDevice.Check(gpu.Khr.CreateSwapchain(gpu.Device, &info, null, &created), "creating the swapchain");
