@@ -19,10 +19,10 @@ public sealed class LiveOverlayTests
     {
         var dir = TestPaths.NewFolder("overlay");
         var video = TestVideo.Still(dir, TestPaths.Sample("query.png"), frames: 30, fps: 10);
-        string shot = Path.Combine(dir, "shot.png"), statsPath = Path.Combine(dir, "stats.json");
+        string shot = Path.Combine(dir, "shot.png"), statsPath = Path.Combine(dir, "stats.json"), recording = Path.Combine(dir, "rec.avi");
         var run = ViewerRun.Start([
             "--source", video, "--loop", "--reference", TestPaths.Sample("reference.png"), "--mask", TestPaths.Sample("reference.mask.png"),
-            "--size", $"{WindowWidth}x{WindowHeight}", "--frames", "12", "--screenshot", shot, "--stats", statsPath,
+            "--size", $"{WindowWidth}x{WindowHeight}", "--frames", "12", "--screenshot", shot, "--record", recording, "--stats", statsPath,
         ]);
         var stats = run.SucceededWithStats(statsPath);
         Assert.That(stats.GetProperty("maskShown").GetBoolean(), "the screenshot was taken without a finished mask");
@@ -60,6 +60,23 @@ public sealed class LiveOverlayTests
         CheckOverlay(changed, truthBig, notHud, minInside: 0.8, maxOutside: 0.05, what: "the known object mask");
 
         CheckHud(screen, hud);
+        CheckRecording(recording, stats.GetProperty("framesShown").GetInt64(), stats.GetProperty("framesRecorded").GetInt64());
+    }
+
+    /// <summary>--record wrote every displayed frame, at the window's size.</summary>
+    private static void CheckRecording(string path, long shown, long recorded)
+    {
+        Assert.That(recorded, Is.EqualTo(shown), "every displayed frame should be recorded");
+        using var capture = new VideoCapture(path);
+        Assert.That(capture.IsOpened(), $"the recording {path} cannot be opened");
+        using var frame = new Mat();
+        int count = 0;
+        while (capture.Read(frame) && !frame.Empty())
+        {
+            Assert.That((frame.Width, frame.Height), Is.EqualTo((WindowWidth, WindowHeight)));
+            count++;
+        }
+        Assert.That(count, Is.EqualTo(recorded), "the AVI does not hold the recorded frames");
     }
 
     private static void CheckOverlay(Mat changed, Mat mask, Mat notHud, double minInside, double maxOutside, string what)
