@@ -52,6 +52,7 @@ internal sealed class DisplayLoop : IDisposable
     private double firstShownAt = -1, lastShownAt;
     private string? screenshotWritten;
     private FrameLayout layout;
+    private double maskWaitStart = -1;
 
     public DisplayLoop(ViewerOptions options, IViewerWindow window, OverlayRenderer renderer, LatestSlot<Frame> frames, LatestSlot<MaskFrame> masks,
                        CaptureLoop capture, InferenceLoop inference, InputScript? script, string modelLabel, string inferenceDevice,
@@ -148,8 +149,6 @@ internal sealed class DisplayLoop : IDisposable
                 Console.Error.WriteLine($"uino-viewer: no mask was finished {options.MaskWaitSeconds:0} s after frame {options.Frames}; the screenshot has no overlay.");
         }
     }
-
-    private double maskWaitStart = -1;
 
     private bool MaskWaitOver()
     {

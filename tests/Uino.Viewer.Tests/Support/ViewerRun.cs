@@ -16,8 +16,6 @@ internal sealed record ViewerRun(int ExitCode, string Out, string Err)
         };
         foreach (var a in args) info.ArgumentList.Add(a);
         info.Environment["DISPLAY"] = XvfbDisplay.Display;
-        // Two threads for inference: the tests share the machine with other suites.
-        info.Environment["OMP_NUM_THREADS"] = "2";
         foreach (var (k, v) in environment ?? new Dictionary<string, string?>())
             if (v is null) info.Environment.Remove(k); else info.Environment[k] = v;
         using var p = Process.Start(info)!;

@@ -19,12 +19,13 @@ internal sealed record HudState(
         lines.Add($"model {Model} on {InferenceDevice}  |  render {RenderDevice}");
         lines.Add($"source {Source}{(SourceEnded ? " (ended)" : "")}");
         lines.Add(Status is null ? $"mode {Mode}" : $"mode {Mode}  |  {Status}");
-        if (Capturing) lines.Add("Enter set reference  A add shot  S save  Esc cancel");
-        lines.Add(Capturing
-            ? "left paint, right erase  B box/brush  [ ] size  C wipe"
-            : References == 0
-                ? "Space freeze and paint the object  |  H help  Q quit"
-                : "Space capture  X clear references  S save shot  H help  Q quit");
+        if (Capturing)
+        {
+            lines.Add("left paint, right erase  B box/brush  [ ] size  C wipe");
+            lines.Add("Enter set reference  A add shot  S save  Esc cancel");
+        }
+        else lines.Add(References == 0 ? "Space freeze and paint the object  |  H help  Q quit"
+                                       : "Space capture  X clear references  S save shot  H help  Q quit");
         return lines;
     }
 }
