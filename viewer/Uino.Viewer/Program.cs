@@ -1,0 +1,1 @@
+return Uino.Viewer.ViewerCommand.Run(args);
