@@ -44,7 +44,7 @@ internal static class EvalCommand
                 }, Console.Out);
                 return 0;
             }
-            catch (Exception e) when (e is DatasetException or CheckpointException or ArgumentException or IOException or UnauthorizedAccessException or InvalidOperationException)
+            catch (Exception e) when (e is DatasetException or CheckpointException or UinoException or ArgumentException or IOException or UnauthorizedAccessException or InvalidOperationException)
             {
                 Console.Error.WriteLine($"uino eval: {e.Message.ReplaceLineEndings(" ")}");
                 return 1;

@@ -1,6 +1,7 @@
 using TorchSharp;
 using System.Globalization;
 using System.Text.Json;
+using Uino.Api;
 using Uino.Modeling.Fss;
 using Uino.Training.Data;
 using Uino.Training.Training;
@@ -39,10 +40,9 @@ internal static class EvalRunner
             "pcs" => true,
             _ => throw new ArgumentException($"unknown --dense-prompt '{a.DensePrompt}'; expected model or pcs"),
         };
-        var path = a.Model ?? DefaultModel.Resolve();
-        using var model = UinoModelFile.Load(path, a.Dinov2);
         var device = torch.device(a.Device);
-        model.to(device);
+        // The session API's loader: --model, else the model embedded in Uino.Sdk (the one every command defaults to).
+        using var model = ModelLoader.Load(new UinoSessionOptions { ModelPath = a.Model, EncoderCheckpoint = a.Dinov2 }, device);
         var ds = CliHelpers.OpenDataset(a.Dataset, a.Root, a.Fold, CliHelpers.ParseSplit(a.Split));
         int episodes = a.Episodes ?? DatasetFactory.StandardEpisodeCount(ds);
         if (episodes < 1) throw new ArgumentException("--episodes must be at least 1");

@@ -8,7 +8,7 @@ public class CommandHelpTests
     private static (int Code, string Out, string Err) Run(params string[] args) => Uino.Tests.Shared.CliRun.Invoke(args);
 
     [TestCase(new[] { "train", "fss" }, new[] { "--dataset", "--root", "--fold", "--shots", "--variant", "--backbone", "--input-size", "--dinov2", "--sam", "--adapter",
-        "--steps", "--epochs", "--batch", "--lr", "--seed", "--out", "--resume", "--device", "--threads", "--from-scratch", "--checkpoint-every", "--log-every" })]
+        "--steps", "--epochs", "--batch", "--lr", "--seed", "--out", "--resume", "--device", "--threads", "--from-scratch", "--checkpoint-every", "--log-every", "--init" })]
     [TestCase(new[] { "train", "distill" }, new[] { "--images", "--dinov2", "--backbone", "--sam", "--sam-model", "--cache", "--stages", "--epochs", "--batch", "--lr", "--seed",
         "--out", "--resume", "--device", "--threads", "--checkpoint-every" })]
     [TestCase(new[] { "eval" }, new[] { "--model", "--dataset", "--root", "--fold", "--split", "--shots", "--episodes", "--seed", "--dense-prompt", "--json",
@@ -27,6 +27,20 @@ public class CommandHelpTests
         Assert.That(code, Is.EqualTo(1));
         Assert.That(err.TrimEnd().Split('\n'), Has.Length.EqualTo(1));
         Assert.That(err, Does.StartWith("uino eval:"));
+    }
+
+    /// <summary>Without --model, eval runs the model embedded in Uino.Sdk (no file on disk needed) and prints the documented JSON.</summary>
+    [Test]
+    public void Eval_WithoutModel_UsesTheEmbeddedDefault()
+    {
+        var (code, output, err) = Run("eval", "--dataset", "synthetic", "--split", "novel", "--shots", "1", "--episodes", "4", "--seed", "0", "--json");
+        Assert.That(code, Is.Zero, err);
+        using var doc = System.Text.Json.JsonDocument.Parse(output);
+        var root = doc.RootElement;
+        Assert.That(root.EnumerateObject().Select(p => p.Name).Take(5), Is.EqualTo(new[] { "dataset", "shots", "episodes", "miou", "fbiou" }));
+        Assert.That(root.GetProperty("episodes").GetInt32(), Is.EqualTo(4));
+        Assert.That(root.GetProperty("dense_prompt").GetString(), Is.EqualTo("mamba"), "the embedded model is the full variant");
+        Assert.That(root.GetProperty("miou").GetDouble(), Is.InRange(1.0, 100.0), "a trained model segments something");
     }
 
     [Test]
