@@ -11,6 +11,9 @@ GST_DEBUG_CATEGORY_STATIC (gst_uino_segment_debug);
 /* The five layouts uino.h takes directly (UinoPixelFormat), so frames reach libuino without conversion. */
 #define UINO_GST_FORMATS "{ RGB, BGR, RGBA, BGRA, GRAY8 }"
 
+#define UINO_NO_REFERENCE_TEXT \
+  "No reference set: frames pass through unsegmented until reference and reference-mask are set."
+
 enum
 {
   PROP_0,
@@ -356,8 +359,8 @@ gst_uino_segment_transform_frame (GstVideoFilter * filter, GstVideoFrame * infra
 
   if (!self->has_reference) {
     if (!self->passthrough_told) {
-      GST_ELEMENT_INFO (self, RESOURCE, SETTINGS,
-          ("No reference set: frames pass through unsegmented until reference and reference-mask are set."), (NULL));
+      /* gst-launch prints only the debug part of an info message, so the text goes in both. */
+      GST_ELEMENT_INFO (self, RESOURCE, SETTINGS, ("%s", UINO_NO_REFERENCE_TEXT), ("%s", UINO_NO_REFERENCE_TEXT));
       self->passthrough_told = TRUE;
     }
     render (mode, &in, &out, width, height, NULL, 0);

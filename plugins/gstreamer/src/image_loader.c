@@ -10,7 +10,7 @@
 static gboolean
 fail (GError ** error, GstResourceError code, const gchar * path, const gchar * reason)
 {
-  g_set_error (error, GST_RESOURCE_ERROR, code, "Could not read image '%s': %s", path, reason);
+  g_set_error (error, GST_RESOURCE_ERROR, code, "'%s': %s", path, reason);
   return FALSE;
 }
 
@@ -73,8 +73,8 @@ preroll_picture (GstElement * pipeline, GstVideoFormat format, UinoLoadedImage *
   return ok;
 }
 
-gboolean
-uino_load_image (const gchar * path, GstVideoFormat format, UinoLoadedImage * out, GError ** error)
+static gboolean
+decode (const gchar * path, GstVideoFormat format, UinoLoadedImage * out, GError ** error)
 {
   memset (out, 0, sizeof *out);
   /* Checked here because filesrc's own error ("Resource not found.") does not name the file. */
@@ -107,6 +107,16 @@ uino_load_image (const gchar * path, GstVideoFormat format, UinoLoadedImage * ou
   gboolean ok = preroll_picture (pipeline, format, out, path, error);
   gst_object_unref (pipeline);
   return ok;
+}
+
+gboolean
+uino_load_image (const gchar * path, const gchar * role, GstVideoFormat format, UinoLoadedImage * out,
+    GError ** error)
+{
+  if (decode (path, format, out, error))
+    return TRUE;
+  g_prefix_error (error, "Could not read the %s ", role);
+  return FALSE;
 }
 
 void

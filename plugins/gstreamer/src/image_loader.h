@@ -14,8 +14,9 @@ typedef struct {
 } UinoLoadedImage;
 
 /* Decodes the first picture of `path` converted to `format` (RGB or GRAY8). On failure returns FALSE and sets
- * `error` (GST_RESOURCE_ERROR domain) to a message that names the file and the reason. */
-gboolean uino_load_image (const gchar * path, GstVideoFormat format, UinoLoadedImage * out, GError ** error);
+ * `error` (GST_RESOURCE_ERROR domain) to "Could not read the <role> '<path>': <reason>". */
+gboolean uino_load_image (const gchar * path, const gchar * role, GstVideoFormat format, UinoLoadedImage * out,
+    GError ** error);
 
 void uino_loaded_image_clear (UinoLoadedImage * image);
 

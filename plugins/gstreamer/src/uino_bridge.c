@@ -72,9 +72,9 @@ uino_bridge_set_reference (UinoSession * session, const gchar * image_path, cons
     GError ** error)
 {
   UinoLoadedImage image, mask;
-  if (!uino_load_image (image_path, GST_VIDEO_FORMAT_RGB, &image, error))
+  if (!uino_load_image (image_path, "reference image", GST_VIDEO_FORMAT_RGB, &image, error))
     return FALSE;
-  if (!uino_load_image (mask_path, GST_VIDEO_FORMAT_GRAY8, &mask, error)) {
+  if (!uino_load_image (mask_path, "reference mask", GST_VIDEO_FORMAT_GRAY8, &mask, error)) {
     uino_loaded_image_clear (&image);
     return FALSE;
   }
