@@ -8,6 +8,8 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "testsupport"))
 import uino_testsupport as support  # noqa: E402
 
+import gst_pipeline as gst  # noqa: E402  (beside this file; needs uino_testsupport on the path)
+
 
 def pytest_configure(config):
     # The suite tests the INSTALLED plugin: GST_PLUGIN_PATH must lead to libgstuino.so (scripts/ci.d/30-gstreamer.sh
@@ -24,6 +26,18 @@ def frames(tmp_path_factory):
     for i, path in enumerate(support.QUERIES.values()):
         shutil.copy(path, d / f"{i}.png")
     return d
+
+
+@pytest.fixture(scope="session")
+def mask_runs(frames, tmp_path_factory):
+    """fmt -> the Run of the sample frames in that format through uinosegment mode=mask (each run once)."""
+    runs = {}
+
+    def get(fmt):
+        if fmt not in runs:
+            runs[fmt] = gst.run(frames, tmp_path_factory.mktemp(f"mask-{fmt}"), gst.segmenter("mask"), fmt)
+        return runs[fmt]
+    return get
 
 
 @pytest.fixture(scope="session")

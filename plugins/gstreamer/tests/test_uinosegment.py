@@ -18,10 +18,10 @@ def test_gst_inspect_lists_the_element():
 
 
 @pytest.mark.parametrize("fmt", ["RGB", "BGR", "RGBA", "BGRA"])
-def test_masks_match_the_dotnet_api(frames, dotnet_masks, tmp_path, fmt):
+def test_masks_match_the_dotnet_api(mask_runs, dotnet_masks, fmt):
     # Exact, not "mostly": PNG -> RGB and RGB -> BGR/RGBA/BGRA are lossless byte moves in videoconvert, and libuino
     # reads every layout itself, so the model sees the very pixels the .NET API saw.
-    run = gst.run(frames, tmp_path, gst.segmenter("mask"), fmt)
+    run = mask_runs(fmt)
     assert run.returncode == 0, run.output
     assert len(run.frames) == 3
     for i, (mask, expected) in enumerate(zip(run.frames, dotnet_masks)):
@@ -30,8 +30,8 @@ def test_masks_match_the_dotnet_api(frames, dotnet_masks, tmp_path, fmt):
         assert differing == 0, f"frame {i} ({fmt}): {differing} pixels differ from the .NET API's mask"
 
 
-def test_one_score_message_per_frame(frames, tmp_path):
-    run = gst.run(frames, tmp_path, gst.segmenter("mask"))
+def test_one_score_message_per_frame(mask_runs):
+    run = mask_runs("RGB")
     assert run.returncode == 0, run.output
     assert [m["timestamp"] for m in run.messages] == [0, 1_000_000_000, 2_000_000_000]
     for message, mask in zip(run.messages, run.frames):
@@ -40,8 +40,8 @@ def test_one_score_message_per_frame(frames, tmp_path):
         assert message["object-fraction"] == pytest.approx(np.count_nonzero(mask) / mask.size, abs=1e-12)
 
 
-def test_gray8_frames_are_segmented(frames, tmp_path):
-    run = gst.run(frames, tmp_path, gst.segmenter("mask"), "GRAY8")
+def test_gray8_frames_are_segmented(mask_runs):
+    run = mask_runs("GRAY8")
     assert run.returncode == 0, run.output
     assert [f.shape for f in run.frames] == [(256, 256)] * 3
     assert all(set(np.unique(f)) <= {0, 255} for f in run.frames)
@@ -62,18 +62,18 @@ def expected_overlay(frame, mask):
     return out.astype(np.uint8)
 
 
-def test_overlay_tints_the_object_and_nothing_else(frames, tmp_path):
-    masks = gst.run(frames, tmp_path / "mask", gst.segmenter("mask"))
-    overlay = gst.run(frames, tmp_path / "overlay", gst.segmenter("overlay"))
+def test_overlay_tints_the_object_and_nothing_else(frames, mask_runs, tmp_path):
+    masks = mask_runs("RGB")
+    overlay = gst.run(frames, tmp_path, gst.segmenter("overlay"))
     assert masks.returncode == 0 and overlay.returncode == 0, overlay.output
     for i, name in enumerate(support.QUERIES):
         source = support.read_png(support.QUERIES[name])
         assert np.array_equal(overlay.frames[i], expected_overlay(source, masks.frames[i])), f"frame {i}"
 
 
-def test_alpha_is_the_mask(frames, tmp_path):
-    masks = gst.run(frames, tmp_path / "mask", gst.segmenter("mask"))
-    alpha = gst.run(frames, tmp_path / "alpha", gst.segmenter("alpha"))
+def test_alpha_is_the_mask(frames, mask_runs, tmp_path):
+    masks = mask_runs("RGB")
+    alpha = gst.run(frames, tmp_path, gst.segmenter("alpha"))
     assert masks.returncode == 0 and alpha.returncode == 0, alpha.output
     for i, name in enumerate(support.QUERIES):
         assert alpha.frames[i].shape == (256, 256, 4)
