@@ -37,7 +37,7 @@ plugins_need_cli() {
 plugins_pytest() {
   local log passed failed rc
   log=$(mktemp)
-  "$@" -p no:cacheprovider -v -r fEs 2>&1 | tee "$log"
+  "$@" -p no:cacheprovider -v -r fEs --tb=short 2>&1 | tee "$log"
   rc=${PIPESTATUS[0]}
   summary=$(grep -E "^=+ .*(passed|failed|error|skipped|no tests ran).* in [0-9.]+s" "$log" | tail -n 1)
   rm -f "$log"
