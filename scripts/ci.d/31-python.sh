@@ -5,12 +5,10 @@
 # Ends with one line "python: N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/../.."
-export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 PLUGINS_SUITE=python
 source scripts/ci.d/lib/plugins.sh
 
-plugins_need_uino
-plugins_need_cli
+plugins_prepare
 
 venv=build/plugins/venv
 echo "== pip install plugins/python (offline) into $venv"

@@ -66,12 +66,22 @@ gst_uino_segment_mode_get_type (void)
 
 /* ---------- properties ---------- */
 
-static void
-set_path (gchar ** field, const GValue * value)
+/* The string property `prop_id` lives in, or NULL for the others. */
+static gchar **
+path_field (GstUinoSegment * self, guint prop_id)
 {
-  const gchar *path = g_value_get_string (value);
-  g_free (*field);
-  *field = path && *path ? g_strdup (path) : NULL;      /* "" (e.g. from gst-launch) means unset */
+  switch (prop_id) {
+    case PROP_REFERENCE:
+      return &self->reference;
+    case PROP_REFERENCE_MASK:
+      return &self->reference_mask;
+    case PROP_MODEL:
+      return &self->model;
+    case PROP_DEVICE:
+      return &self->device;
+    default:
+      return NULL;
+  }
 }
 
 static void
@@ -79,25 +89,15 @@ gst_uino_segment_set_property (GObject * object, guint prop_id, const GValue * v
 {
   GstUinoSegment *self = GST_UINO_SEGMENT (object);
   g_mutex_lock (&self->lock);
-  switch (prop_id) {
-    case PROP_REFERENCE:
-      set_path (&self->reference, value);
-      break;
-    case PROP_REFERENCE_MASK:
-      set_path (&self->reference_mask, value);
-      break;
-    case PROP_MODEL:
-      set_path (&self->model, value);
-      break;
-    case PROP_DEVICE:
-      set_path (&self->device, value);
-      break;
-    case PROP_MODE:
-      self->mode = g_value_get_enum (value);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-      break;
+  gchar **field = path_field (self, prop_id);
+  if (field) {
+    const gchar *path = g_value_get_string (value);
+    g_free (*field);
+    *field = path && *path ? g_strdup (path) : NULL;    /* "" (e.g. from gst-launch) means unset */
+  } else if (prop_id == PROP_MODE) {
+    self->mode = g_value_get_enum (value);
+  } else {
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
   }
   g_mutex_unlock (&self->lock);
 }
@@ -107,26 +107,13 @@ gst_uino_segment_get_property (GObject * object, guint prop_id, GValue * value, 
 {
   GstUinoSegment *self = GST_UINO_SEGMENT (object);
   g_mutex_lock (&self->lock);
-  switch (prop_id) {
-    case PROP_REFERENCE:
-      g_value_set_string (value, self->reference);
-      break;
-    case PROP_REFERENCE_MASK:
-      g_value_set_string (value, self->reference_mask);
-      break;
-    case PROP_MODEL:
-      g_value_set_string (value, self->model);
-      break;
-    case PROP_DEVICE:
-      g_value_set_string (value, self->device);
-      break;
-    case PROP_MODE:
-      g_value_set_enum (value, self->mode);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-      break;
-  }
+  gchar **field = path_field (self, prop_id);
+  if (field)
+    g_value_set_string (value, *field);
+  else if (prop_id == PROP_MODE)
+    g_value_set_enum (value, self->mode);
+  else
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
   g_mutex_unlock (&self->lock);
 }
 

@@ -1,5 +1,5 @@
-# Shared by 30-gstreamer.sh and 31-python.sh (sourced from the repository root; not a suite itself: test.sh runs
-# only scripts/ci.d/*.sh).
+# Shared by 30-gstreamer.sh and 31-python.sh (sourced from the repository root after setting PLUGINS_SUITE, the
+# word before the summary line; not a suite itself: test.sh runs only scripts/ci.d/*.sh).
 
 UINO_PREFIX="$PWD/build/native/install"
 
@@ -7,6 +7,8 @@ UINO_PREFIX="$PWD/build/native/install"
 # on the cores the busy ones need: one segment through Python measured 2955 ms instead of 187 ms (load 25 on
 # 2 cores). Passive waiting changes speed only, not results.
 export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
 # "<suite>: 0 passed, 1 failed" after a message, and stop: the suite could not even get to its tests.
 plugins_abort() {
@@ -35,6 +37,12 @@ plugins_need_cli() {
   echo "== building sdk/Uino.Cli (Release)"
   nice dotnet build sdk/Uino.Cli -c Release -nodeReuse:false 2>&1 | tail -n 2
   [ "${PIPESTATUS[0]}" -eq 0 ] || plugins_abort "CLI build failed"
+}
+
+# What both suites need before their own steps: the installed package and the CLI.
+plugins_prepare() {
+  plugins_need_uino
+  plugins_need_cli
 }
 
 # Runs pytest (arguments passed through) and ends the suite with "<suite>: N passed, N failed". Errors and skips
