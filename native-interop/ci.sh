@@ -3,12 +3,15 @@
 # C test host and the C++ example against the INSTALLED package with find_package and run them (C host also under
 # valgrind). Ends with one line "N passed, N failed" (ctest's own summary lines are printed too).
 #   native-interop/ci.sh [build-dir]      (default build/native; install prefix <build-dir>/install)
+# The install prefix build/native/install is a stable location: other CI suites (scripts/ci.d) reuse the installed
+# package from there rather than building libuino again, so keep the path when changing this script.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 build=${1:-build/native}
 prefix="$build/install"
 
+# scripts/test.sh installs these from scripts/apt-packages.txt; this check keeps the script usable on its own.
 need=()
 command -v cmake >/dev/null || need+=(cmake)
 command -v valgrind >/dev/null || need+=(valgrind)
@@ -45,17 +48,25 @@ count() { # ctest log -> add its numbers
   passed=$((passed + t - f)); failed=$((failed + f))
 }
 
-echo "== C test host against the installed package"
+echo "== boundary error mapping (.NET, failures C cannot provoke)"
 log=$(mktemp); trap 'rm -f "$log"' EXIT
+dotnet run --no-build --project tests/Uino.Native.Tests/Uino.Native.Tests.csproj -c Release -- --check-errors 2>&1 | tee "$log"
+line=$(grep -Eo "[0-9]+ passed, [0-9]+ failed" "$log" | tail -1)
+if [ -z "$line" ]; then failed=$((failed + 1)); else
+  passed=$((passed + $(echo "$line" | awk '{print $1}'))); failed=$((failed + $(echo "$line" | awk '{print $3}'))); fi
+
+echo "== C test host against the installed package"
 cmake -S native-interop/tests -B "$build/ci-c-test-host" -DCMAKE_PREFIX_PATH="$PWD/$prefix" \
       -DUINO_TEST_DATA="$PWD/$build/testdata" >/dev/null && cmake --build "$build/ci-c-test-host" >/dev/null \
-  && ctest --test-dir "$build/ci-c-test-host" --output-on-failure 2>&1 | tee "$log" | grep -E "Test +#|tests passed|passed, .* failed|FAIL|ERROR SUMMARY|definitely lost:"
+  && ctest --test-dir "$build/ci-c-test-host" -V 2>&1 | tee "$log" \
+     | grep -E "Test +#|tests passed|passed, .* failed|FAIL|unexpected|ERROR SUMMARY|definitely lost:|cold start|model: |threads: |under load" \
+     | grep -v "^[0-9]*: *Test command"
 count "$log"
 
-echo "== C++ example against the installed package"
+echo "== C++ example against the installed package (embedded default model)"
 cmake -S plugins/cpp/example -B "$build/ci-cpp-example" -DCMAKE_PREFIX_PATH="$PWD/$prefix" >/dev/null \
   && cmake --build "$build/ci-cpp-example" >/dev/null \
-  && "$build/ci-cpp-example/uino_example" "$build/testdata/tiny.safetensors" "$build/testdata/reference.ppm" \
+  && "$build/ci-cpp-example/uino_example" - "$build/testdata/reference.ppm" \
        "$build/testdata/reference.mask.pgm" "$build/testdata/query.ppm" "$build/ci-cpp-example/query.mask.pgm" \
   && passed=$((passed + 1)) || { echo "C++ example failed"; failed=$((failed + 1)); }
 

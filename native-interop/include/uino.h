@@ -24,14 +24,16 @@
  *     no pointer to caller memory after it returns.
  *   - mask_out, score_out: written by the library during the call, owned by the caller.
  *
- * THREADING.
+ * THREADING (the rules of the .NET UinoSession).
  *   - The library may be used from any number of threads at once, each with its own session: sessions are
- *     independent (they share only the read-only process-wide runtime).
- *   - One session serves ONE call at a time. A session may move between threads, but if a second thread calls
- *     into a session while another call on it is in progress, the second call returns UINO_RUNTIME_ERROR with
- *     a message saying the session is in use, and does nothing; serialise with your own mutex if you share one.
- *   - uino_session_release while another thread is inside a call on that session is safe: the handle becomes
- *     invalid at once, and the session is freed when that call returns.
+ *     independent (they share only the process-wide runtime and libtorch's intra-op thread pool). This is the
+ *     way to process frames in parallel.
+ *   - One session may also be shared by threads: its calls run one at a time. A call made while another call on
+ *     the same session is in progress waits for it to finish, then runs; nothing fails for being concurrent.
+ *   - Releasing a session while another thread is inside a call on it, or using a handle during or after its
+ *     release, is a bug of the caller (as free() of memory another thread is using). This library does not
+ *     crash when it happens (the handle stops being valid at once, release waits for the call in progress, and
+ *     later calls return UINO_INVALID_ARGUMENT), but which of the racing calls still succeed is not specified.
  *   - Status objects are independent values and may be read or released from any thread.
  *   - num_threads sets libtorch's intra-op thread pool, which is process-wide: the last session created with
  *     num_threads > 0 decides it for all sessions.
@@ -63,12 +65,13 @@ extern "C" {
 
 typedef enum UinoCode {
     UINO_OK = 0,
-    UINO_INVALID_ARGUMENT = 1, /* a NULL, released or unknown handle/pointer, a bad size, stride, format, ... */
+    UINO_INVALID_ARGUMENT = 1, /* a NULL, released or unknown handle/pointer, a bad size, stride, format, option,
+                                  a reference mask that is empty or covers the whole image, ... */
     UINO_NOT_FOUND = 2,        /* the model file does not exist (or no embedded model in this build) */
     UINO_INVALID_MODEL = 3,    /* the model file exists but is not a usable Uino model */
     UINO_NO_REFERENCE = 4,     /* segment before any reference was added (or after clear) */
-    UINO_RUNTIME_ERROR = 5,    /* anything else: device unavailable, session in use by another thread, ... */
-    UINO_OUT_OF_MEMORY = 6
+    UINO_RUNTIME_ERROR = 5,    /* anything else: a failure inside the inference runtime, ... */
+    UINO_OUT_OF_MEMORY = 6     /* an allocation failed (managed heap, libtorch's allocator, or the status itself) */
 } UinoCode;
 
 typedef enum UinoPixelFormat {
@@ -92,7 +95,8 @@ typedef struct UinoImage {
 
 typedef struct UinoSessionOptions {
     uint32_t struct_size;    /* sizeof(UinoSessionOptions): lets later versions grow the struct */
-    const char* model_path;  /* UTF-8 path of a Uino model file (.safetensors); NULL: the embedded default model */
+    const char* model_path;  /* UTF-8 path of a Uino model file (.safetensors); NULL: the default model compiled
+                                into libuino.so (a small demo model trained on synthetic data; see README.md) */
     const char* device;      /* "cpu", "cuda", "cuda:N"; NULL: "cpu" */
     int32_t num_threads;     /* 0: the library's default; > 0: libtorch intra-op threads (process-wide) */
 } UinoSessionOptions;

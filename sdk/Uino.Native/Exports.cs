@@ -1,12 +1,10 @@
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using Uino.Native.Adapter;
 
 namespace Uino.Native;
 
 /// <summary>Mirrors UinoImage of uino.h (24 bytes on LP64).</summary>
 [StructLayout(LayoutKind.Sequential)]
-internal unsafe struct UinoImage
+internal unsafe struct CImage
 {
     public byte* Data;
     public int Width;
@@ -17,7 +15,7 @@ internal unsafe struct UinoImage
 
 /// <summary>Mirrors UinoSessionOptions of uino.h, version 1 (32 bytes on LP64).</summary>
 [StructLayout(LayoutKind.Sequential)]
-internal unsafe struct UinoSessionOptions
+internal unsafe struct CSessionOptions
 {
     public uint StructSize;
     public byte* ModelPath;
@@ -51,25 +49,31 @@ internal static unsafe class Exports
     public static void StatusRelease(byte* status) => Status.Release(status);
 
     [UnmanagedCallersOnly(EntryPoint = "uino_session_create")]
-    public static nint SessionCreate(UinoSessionOptions* options, nint* outSession)
+    public static nint SessionCreate(CSessionOptions* options, nint* outSession)
     {
+        const string f = "uino_session_create";
         try
         {
-            const string f = "uino_session_create";
             if (outSession == null) return Status.Fail(NativeCode.InvalidArgument, $"{f}: out_session is NULL.");
             *outSession = 0;
             if (options == null) return Status.Fail(NativeCode.InvalidArgument, $"{f}: options is NULL (pass a UinoSessionOptions with struct_size = sizeof(UinoSessionOptions)).");
             uint size = options->StructSize;
-            if (size != (uint)sizeof(UinoSessionOptions))
-                return Status.Fail(NativeCode.InvalidArgument, $"{f}: options->struct_size is {size}; this library knows UinoSessionOptions of {sizeof(UinoSessionOptions)} bytes (set it to sizeof(UinoSessionOptions)).");
+            if (size != (uint)sizeof(CSessionOptions))
+                return Status.Fail(NativeCode.InvalidArgument, $"{f}: options->struct_size is {size}; this library knows UinoSessionOptions of {sizeof(CSessionOptions)} bytes (set it to sizeof(UinoSessionOptions)).");
+            // Checked here so the message names the C field (the .NET option is called Threads).
+            if (options->NumThreads < 0)
+                return Status.Fail(NativeCode.InvalidArgument, $"{f}: options->num_threads is {options->NumThreads}; use 0 for the library's default or a positive count.");
             string? modelPath = options->ModelPath == null ? null : Marshal.PtrToStringUTF8((nint)options->ModelPath);
+            if (modelPath is { Length: 0 })
+                return Status.Fail(NativeCode.InvalidArgument, $"{f}: options->model_path is an empty string (use NULL for the embedded default model).");
             string? device = options->Device == null ? null : Marshal.PtrToStringUTF8((nint)options->Device);
-            JsonAot.Configure();
-            var api = new AdapterSession(modelPath, device, options->NumThreads);
-            *outSession = NativeSession.Register(api);
+            // ModelPath null = the default model embedded in Uino.Sdk, compiled into libuino.so with the assembly.
+            var session = new UinoSession(new UinoSessionOptions { ModelPath = modelPath, Device = device ?? "cpu", Threads = options->NumThreads });
+            try { *outSession = NativeSession.Register(session); }
+            catch { session.Dispose(); throw; }
             return 0;
         }
-        catch (Exception e) { return Status.FromException(e); }
+        catch (Exception e) { return ErrorMapping.ToStatus(e, f); }
     }
 
     [UnmanagedCallersOnly(EntryPoint = "uino_session_release")]
@@ -80,86 +84,79 @@ internal static unsafe class Exports
     }
 
     [UnmanagedCallersOnly(EntryPoint = "uino_session_add_reference")]
-    public static nint SessionAddReference(nint session, UinoImage* image, byte* mask, int maskStride)
+    public static nint SessionAddReference(nint session, CImage* image, byte* mask, int maskStride)
     {
         const string f = "uino_session_add_reference";
         try
         {
-            var s = NativeSession.Enter(session, f, out var status);
+            var s = NativeSession.Find(session, f, out var status);
             if (s is null) return status;
-            try
-            {
-                var bad = CheckImage(f, "image", image);
-                if (bad != 0) return bad;
-                bad = CheckMask(f, "mask", mask, image->Width, image->Height, maskStride);
-                if (bad != 0) return bad;
-                s.Api.AddReference(View(image), new ReadOnlySpan<byte>(mask, MaskBytes(image->Width, image->Height, maskStride)), maskStride);
-                return 0;
-            }
-            finally { s.Exit(); }
+            var bad = CheckImage(f, "image", image);
+            if (bad != 0) return bad;
+            bad = CheckMask(f, "mask", mask, image->Width, image->Height, maskStride);
+            if (bad != 0) return bad;
+            s.Api.AddReference(View(image), new ReadOnlySpan<byte>(mask, MaskBytes(image->Width, image->Height, maskStride)), maskStride);
+            return 0;
         }
-        catch (Exception e) { return Status.FromException(e); }
+        catch (Exception e) { return ErrorMapping.ToStatus(e, f); }
     }
 
     [UnmanagedCallersOnly(EntryPoint = "uino_session_clear_references")]
     public static nint SessionClearReferences(nint session)
     {
+        const string f = "uino_session_clear_references";
         try
         {
-            var s = NativeSession.Enter(session, "uino_session_clear_references", out var status);
+            var s = NativeSession.Find(session, f, out var status);
             if (s is null) return status;
-            try { s.Api.ClearReferences(); return 0; }
-            finally { s.Exit(); }
+            s.Api.ClearReferences();
+            return 0;
         }
-        catch (Exception e) { return Status.FromException(e); }
+        catch (Exception e) { return ErrorMapping.ToStatus(e, f); }
     }
 
     [UnmanagedCallersOnly(EntryPoint = "uino_session_segment")]
-    public static nint SessionSegment(nint session, UinoImage* frame, byte* maskOut, int maskOutStride, float* scoreOut)
+    public static nint SessionSegment(nint session, CImage* frame, byte* maskOut, int maskOutStride, float* scoreOut)
     {
         const string f = "uino_session_segment";
         try
         {
-            var s = NativeSession.Enter(session, f, out var status);
+            var s = NativeSession.Find(session, f, out var status);
             if (s is null) return status;
-            try
-            {
-                var bad = CheckImage(f, "frame", frame);
-                if (bad != 0) return bad;
-                bad = CheckMask(f, "mask_out", maskOut, frame->Width, frame->Height, maskOutStride);
-                if (bad != 0) return bad;
-                float score = s.Api.Segment(View(frame), new Span<byte>(maskOut, MaskBytes(frame->Width, frame->Height, maskOutStride)), maskOutStride);
-                if (scoreOut != null) *scoreOut = score;
-                return 0;
-            }
-            finally { s.Exit(); }
+            var bad = CheckImage(f, "frame", frame);
+            if (bad != 0) return bad;
+            bad = CheckMask(f, "mask_out", maskOut, frame->Width, frame->Height, maskOutStride);
+            if (bad != 0) return bad;
+            float score = s.Api.SegmentInto(View(frame), new Span<byte>(maskOut, MaskBytes(frame->Width, frame->Height, maskOutStride)), maskOutStride);
+            if (scoreOut != null) *scoreOut = score;
+            return 0;
         }
-        catch (Exception e) { return Status.FromException(e); }
+        catch (Exception e) { return ErrorMapping.ToStatus(e, f); }
     }
 
     [UnmanagedCallersOnly(EntryPoint = "uino_session_model_info")]
     public static nint SessionModelInfo(nint session, long* outStateTensors, double* outAbsSum)
     {
+        const string f = "uino_session_model_info";
         try
         {
-            var s = NativeSession.Enter(session, "uino_session_model_info", out var status);
+            var s = NativeSession.Find(session, f, out var status);
             if (s is null) return status;
-            try
-            {
-                if (outStateTensors != null) *outStateTensors = s.Api.StateTensorCount;
-                if (outAbsSum != null) *outAbsSum = s.Api.StateChecksum;
-                return 0;
-            }
-            finally { s.Exit(); }
+            var info = s.Info();
+            if (outStateTensors != null) *outStateTensors = info.StateTensors;
+            if (outAbsSum != null) *outAbsSum = info.AbsSum;
+            return 0;
         }
-        catch (Exception e) { return Status.FromException(e); }
+        catch (Exception e) { return ErrorMapping.ToStatus(e, f); }
     }
 
     // ---- argument checks (before any span over caller memory) ----
 
-    private static int BytesPerPixel(int format) => format switch { 0 or 1 => 3, 2 or 3 => 4, 4 => 1, _ => 0 };
+    /// <summary>Bytes per pixel of a C pixel format, 0 for a value that is not a UinoPixelFormat.</summary>
+    private static int BytesPerPixel(int format) =>
+        format is >= (int)PixelFormat.Rgb8 and <= (int)PixelFormat.Gray8 ? PixelBuffer.BytesPerPixel((PixelFormat)format) : 0;
 
-    private static nint CheckImage(string f, string what, UinoImage* image)
+    private static nint CheckImage(string f, string what, CImage* image)
     {
         if (image == null) return Status.Fail(NativeCode.InvalidArgument, $"{f}: {what} is NULL.");
         int bpp = BytesPerPixel(image->Format);
@@ -187,7 +184,7 @@ internal static unsafe class Exports
 
     private static int MaskBytes(int width, int height, int stride) => (height - 1) * stride + width;
 
-    private static PixelBuffer View(UinoImage* image)
+    private static PixelBuffer View(CImage* image)
     {
         int bpp = BytesPerPixel(image->Format);
         int length = (image->Height - 1) * image->StrideBytes + image->Width * bpp;

@@ -1,6 +1,5 @@
 using System.Runtime.InteropServices;
 using System.Text;
-using Uino.Native.Adapter;
 
 namespace Uino.Native;
 
@@ -22,12 +21,10 @@ internal static unsafe class Status
     private static byte* Create(NativeCode code, string message, bool allowFallback)
     {
         int len = Encoding.UTF8.GetByteCount(message);
-        byte* block = (byte*)NativeMemory.Alloc((nuint)(HeaderBytes + len + 1));
-        if (block == null)
-        {
-            if (allowFallback) return OutOfMemoryStatus;
-            throw new OutOfMemoryException();
-        }
+        byte* block;
+        // NativeMemory.Alloc throws (it never returns NULL) when malloc fails.
+        try { block = (byte*)NativeMemory.Alloc((nuint)(HeaderBytes + len + 1)); }
+        catch (OutOfMemoryException) when (allowFallback) { return OutOfMemoryStatus; }
         *(int*)block = (int)code;
         *(int*)(block + 4) = len;
         Encoding.UTF8.GetBytes(message, new Span<byte>(block + HeaderBytes, len));
@@ -55,24 +52,6 @@ internal static unsafe class Status
         return p;
     }
 
-    /// <summary>Any exception → a status: the code it carries, else by its kind. Never throws.</summary>
-    public static nint FromException(Exception e)
-    {
-        try
-        {
-            return e switch
-            {
-                AdapterException a => Fail(a.Code, a.Message),
-                OutOfMemoryException => Fail(NativeCode.OutOfMemory, "Out of memory: " + e.Message),
-                ArgumentException => Fail(NativeCode.InvalidArgument, e.Message),
-                FileNotFoundException or DirectoryNotFoundException => Fail(NativeCode.NotFound, e.Message),
-                Uino.Checkpoints.CheckpointException => Fail(NativeCode.InvalidModel, e.Message),
-                _ => Fail(NativeCode.RuntimeError, $"{e.GetType().Name}: {e.Message}"),
-            };
-        }
-        catch
-        {
-            return (nint)OutOfMemoryStatus;
-        }
-    }
+    /// <summary>The static status used when no status can be allocated.</summary>
+    public static nint OutOfMemory => (nint)OutOfMemoryStatus;
 }

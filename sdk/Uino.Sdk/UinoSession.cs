@@ -95,6 +95,13 @@ public sealed class UinoSession : IDisposable
     /// <summary>The network (tests read its <see cref="UinoFss.ReferenceEncodings"/> counter).</summary>
     internal UinoFss Model => model;
 
+    /// <summary>When set, every frame's stages are timed into it (<c>uino bench</c>); null by default.</summary>
+    internal StageClock? Clock
+    {
+        get => model.Clock;
+        set { lock (gate) model.Clock = value; }
+    }
+
     // ---------------------------------------------------------------- references
 
     /// <summary>
@@ -257,8 +264,11 @@ public sealed class UinoSession : IDisposable
             {
                 using var mode = inference_mode();
                 using var scope = NewDisposeScope();
-                var input = Preprocessing.ToInput(frame, model.Config.InputSize, device);
+                var clock = model.Clock;
+                Tensor input;
+                using (StageClock.Time(clock, "preprocess")) input = Preprocessing.ToInput(frame, model.Config.InputSize, device);
                 var output = model.Segment(input, reference);
+                using var post = StageClock.Time(clock, "postprocess");
                 // Back to the frame: bilinear on the logits (SAM's postprocessing), then logit > 0 ⇔ p > 0.5.
                 var logits = nn.functional.interpolate(output.MaskLogits, new long[] { h, w },
                                                        mode: InterpolationMode.Bilinear, align_corners: false);
@@ -274,6 +284,7 @@ public sealed class UinoSession : IDisposable
                     var p = probability.cpu().contiguous();
                     MemoryMarshal.Cast<byte, float>(p.bytes)[..(w * h)].CopyTo(probabilities);
                 }
+                clock?.EndFrame();
                 return score;
             }
             catch (ExternalException e)

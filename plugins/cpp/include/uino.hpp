@@ -6,8 +6,9 @@
 //   float score = session.segment(uino::Image(frame_pixels, frame_w, frame_h, uino::PixelFormat::Bgr8), mask.data());
 //
 // Errors become uino::Error exceptions carrying the UinoCode and the library's message. Threading rules are those
-// of uino.h: one Session per thread, or serialise calls on a shared one (overlapping calls throw an Error with
-// code RuntimeError). Session is move-only; moved-from sessions are empty.
+// of uino.h: one Session per thread for parallel frames; a Session shared by threads runs their calls one at a
+// time; destroying a Session while another thread is inside a call on it is a bug. Session is move-only;
+// moved-from sessions are empty.
 #ifndef UINO_HPP
 #define UINO_HPP
 

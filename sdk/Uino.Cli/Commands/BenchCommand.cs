@@ -11,18 +11,20 @@ using static TorchSharp.torch;
 namespace Uino.Cli.Commands;
 
 /// <summary>
-/// <c>uino bench [--json] [--model M] [--frames N] [--warmup W] [--sizes 518,336,224] [--include-vitb]</c>:
-/// what a live loop costs on this machine. Per case (model × input size): the per-frame latency with the reference
-/// cached (median and p95 of N timed frames after W warm-up frames), the time to add a reference, the throughput,
-/// and the peak resident memory (VmHWM, reset before each case where the kernel allows). Frames are a synthetic
-/// 640×480 RGB picture (a webcam frame), segmented through the zero-allocation <c>SegmentInto</c> path.
+/// <c>uino bench [--json] [--model M] [--frames N] [--warmup W] [--sizes 518,336,224] [--paper-models vits14,vitb14]
+/// [--variants full,comp]</c>: what a live loop costs on this machine. Per case (model × variant × input size): the
+/// per-frame latency with the reference cached (median and p95 of N timed frames after W warm-up frames), the time to
+/// add a reference, the throughput, the peak resident memory (VmHWM, reset before each case where the kernel allows)
+/// and the mean time of each stage of a frame (<see cref="StageClock.FrameStages"/>). Frames are a synthetic 640×480 RGB
+/// picture (a webcam frame), segmented through the zero-allocation <c>SegmentInto</c> path. The paper models run on
+/// random weights: the time does not depend on the values.
 /// </summary>
 internal static class BenchCommand
 {
     private const int FrameWidth = 640, FrameHeight = 480;
 
     private sealed record Case(string Model, string Variant, string Backbone, int Input, double FrameMedian, double FrameP95,
-                               double FrameMean, double ReferenceMs, double? PeakRssMb)
+                               double FrameMean, double ReferenceMs, double? PeakRssMb, IReadOnlyDictionary<string, double> Stages)
     {
         /// <summary>True when VmHWM was reset before the case, so the peak is this case's own.</summary>
         public bool PeakReset { get; init; }
@@ -36,20 +38,22 @@ internal static class BenchCommand
         var frames = new Option<int>("--frames") { Description = "Timed frames per case.", DefaultValueFactory = _ => 10 };
         var warmup = new Option<int>("--warmup") { Description = "Untimed warm-up frames per case.", DefaultValueFactory = _ => 2 };
         var sizes = new Option<string?>("--sizes") { Description = "Comma-separated input sizes, multiples of 14 (default: each model's own; 518 for ViT-B)." };
-        var vitb = new Option<bool>("--include-vitb") { Description = "Also time the full-size ViT-B/14 UINO-FSS (random weights)." };
+        var paper = new Option<string?>("--paper-models") { Description = "Also time full-size UINO-FSS models on random weights: comma-separated vits14, vitb14, vitl14." };
+        var variants = new Option<string>("--variants") { Description = "Variants of the paper models: comma-separated full, comp, comp*.", DefaultValueFactory = _ => "full,comp" };
         var threads = new Option<int>("--threads") { Description = "Inference threads (0 = one per core).", DefaultValueFactory = _ => 0 };
         var command = new Command("bench", "Per-frame latency, reference time, throughput and peak memory of live segmentation on this machine.")
         {
-            json, model, dinov2, frames, warmup, sizes, vitb, threads,
+            json, model, dinov2, frames, warmup, sizes, paper, variants, threads,
         };
         command.SetAction(r => Run(r.GetValue(json), r.GetValue(model), r.GetValue(dinov2), r.GetValue(frames), r.GetValue(warmup),
-                                   r.GetValue(sizes), r.GetValue(vitb), r.GetValue(threads)));
+                                   r.GetValue(sizes), r.GetValue(paper), r.GetValue(variants)!, r.GetValue(threads)));
         return command;
     }
 
     private static string OneLine(string message) => message.ReplaceLineEndings(" ");
 
-    private static int Run(bool json, string? modelPath, string? dinov2, int frames, int warmup, string? sizesText, bool includeVitb, int threads)
+    private static int Run(bool json, string? modelPath, string? dinov2, int frames, int warmup, string? sizesText, string? paperText,
+                           string variantsText, int threads)
     {
         try
         {
@@ -57,13 +61,15 @@ internal static class BenchCommand
             if (warmup < 0) throw new UinoArgumentException($"--warmup is {warmup}; it cannot be negative.");
             if (threads < 0) throw new UinoArgumentException($"--threads is {threads}; use 0 (one per core) or a positive count.");
             var sizes = ParseSizes(sizesText);
+            var paperModels = ParseList(paperText, "--paper-models", "vits14", "vitb14", "vitl14");
+            var paperVariants = ParseList(variantsText, "--variants", "full", "comp", "comp*").Select(ParseVariant).ToList();
             if (threads > 0) set_num_threads(threads);
 
             bool useFileOrDefault = modelPath != null || ModelLoader.HasEmbeddedDefault();
-            if (!useFileOrDefault && !includeVitb)
-                throw new UinoNotFoundException("This build has no embedded default model; give --model FILE or --include-vitb.", null);
+            if (!useFileOrDefault && paperModels.Count == 0)
+                throw new UinoNotFoundException("This build has no embedded default model; give --model FILE or --paper-models.", null);
             if (!useFileOrDefault)
-                Console.Error.WriteLine("uino bench: this build has no embedded default model; timing ViT-B/14 only.");
+                Console.Error.WriteLine("uino bench: this build has no embedded default model; timing the paper models only.");
 
             var (frame, refFrame, refMask) = SyntheticFrames();
             var cases = new List<Case>();
@@ -77,16 +83,15 @@ internal static class BenchCommand
                     cases.Add(Measure(session, label, frames, warmup, frame, refFrame, refMask, peakReset));
                 }
             }
-            if (includeVitb)
-            {
-                foreach (var size in sizes ?? new int?[] { 518 })
-                {
-                    bool peakReset = ProcessMemory.ResetPeak();
-                    manual_seed(0);
-                    using var session = new UinoSession(new UinoFss(UinoFssConfig.Preset("vitb14", UinoVariant.Full, size ?? 518)));
-                    cases.Add(Measure(session, "vitb14-random", frames, warmup, frame, refFrame, refMask, peakReset));
-                }
-            }
+            foreach (var backbone in paperModels)
+                foreach (var variant in paperVariants)
+                    foreach (var size in sizes ?? new int?[] { 518 })
+                    {
+                        bool peakReset = ProcessMemory.ResetPeak();
+                        manual_seed(0);
+                        using var session = new UinoSession(new UinoFss(UinoFssConfig.Preset(backbone, variant, size ?? 518)));
+                        cases.Add(Measure(session, $"{backbone}-random", frames, warmup, frame, refFrame, refMask, peakReset));
+                    }
             if (json) Console.Out.WriteLine(ToJson(cases, frames, warmup));
             else WriteTable(cases, frames, warmup);
             return 0;
@@ -102,6 +107,22 @@ internal static class BenchCommand
             return 1;
         }
     }
+
+    private static List<string> ParseList(string? text, string option, params string[] allowed)
+    {
+        var items = (text ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                                .Select(i => i.ToLowerInvariant()).Distinct().ToList();
+        var unknown = items.FirstOrDefault(i => !allowed.Contains(i));
+        if (unknown != null) throw new UinoArgumentException($"{option}: '{unknown}' is not one of {string.Join(", ", allowed)}.");
+        return items;
+    }
+
+    private static UinoVariant ParseVariant(string name) => name switch
+    {
+        "full" => UinoVariant.Full,
+        "comp" => UinoVariant.Comp,
+        _ => UinoVariant.CompStar,
+    };
 
     private static int?[]? ParseSizes(string? text)
     {
@@ -154,6 +175,8 @@ internal static class BenchCommand
         var mask = new byte[FrameWidth * FrameHeight];
         var buffer = new PixelBuffer(frame, FrameWidth, FrameHeight, FrameWidth * 3, PixelFormat.Rgb8);
         for (int i = 0; i < warmup; i++) session.SegmentInto(buffer, mask);
+        var clock = new StageClock(session.Device.StartsWith("cuda", StringComparison.Ordinal));
+        session.Clock = clock;
         var times = new double[frames];
         for (int i = 0; i < frames; i++)
         {
@@ -161,12 +184,13 @@ internal static class BenchCommand
             session.SegmentInto(buffer, mask);
             times[i] = w.Elapsed.TotalMilliseconds;
         }
+        session.Clock = null;
         Array.Sort(times);
         refTimes.Sort();
         long? peak = ProcessMemory.PeakResidentBytes();
         return new Case(model, session.Variant.ToString(), session.Model.Config.Backbone.Name, session.InputSize,
                         Percentile(times, 0.5), Percentile(times, 0.95), times.Average(), refTimes[1],
-                        peak is long p ? Math.Round(p / 1048576.0, 1) : null)
+                        peak is long p ? Math.Round(p / 1048576.0, 1) : null, clock.MeanMilliseconds())
         { PeakReset = peakReset };
     }
 
@@ -217,7 +241,9 @@ internal static class BenchCommand
                 w.WriteNumber("reference_ms", Math.Round(c.ReferenceMs, 2));
                 if (c.PeakRssMb is double mb) w.WriteNumber("peak_rss_mb", mb); else w.WriteNull("peak_rss_mb");
                 w.WriteBoolean("peak_rss_per_case", c.PeakReset);
-                w.WriteNull("stages_ms");                     // the per-stage breakdown comes with the profiling issue
+                w.WriteStartObject("stages_ms");
+                foreach (var (stage, ms) in c.Stages) w.WriteNumber(stage, Math.Round(ms, 2));
+                w.WriteEndObject();
                 w.WriteEndObject();
             }
             w.WriteEndArray();
@@ -239,6 +265,12 @@ internal static class BenchCommand
                          (1000.0 / c.FrameMean).ToString("F2", CultureInfo.InvariantCulture), c.ReferenceMs.ToString("F1", CultureInfo.InvariantCulture),
                          c.PeakRssMb?.ToString("F0", CultureInfo.InvariantCulture) ?? "n/a");
         console.Write(table);
+        var stages = new Table { Title = new TableTitle("ms per frame, by stage") }
+            .AddColumns(new[] { "model", "variant", "input" }.Concat(StageClock.FrameStages).ToArray());
+        foreach (var c in cases)
+            stages.AddRow(new[] { c.Model, c.Variant, c.Input.ToString(CultureInfo.InvariantCulture) }
+                .Concat(StageClock.FrameStages.Select(st => c.Stages[st].ToString("F1", CultureInfo.InvariantCulture))).ToArray());
+        console.Write(stages);
         if (cases.Any(c => !c.PeakReset)) console.WriteLine("Peak RSS could not be reset between cases: it is the process peak so far.");
     }
 }

@@ -32,6 +32,7 @@ internal sealed record FssTrainArguments
     public bool FromScratch { get; init; }
     public long CheckpointEvery { get; init; } = 100;
     public long LogEvery { get; init; } = 10;
+    public string? Init { get; init; }
 }
 
 /// <summary>Runs <c>uino train fss</c>: builds the options, trains, reports progress.</summary>
@@ -51,7 +52,7 @@ internal static class FssTrainRunner
         {
             Config = config, Shots = a.Shots, Batch = a.Batch, Steps = total, LearningRate = a.LearningRate, Seed = a.Seed,
             OutDir = a.Out, Resume = a.Resume, CheckpointEvery = a.CheckpointEvery, FromScratch = a.FromScratch,
-            Dinov2Checkpoint = a.Dinov2, SamCheckpoint = a.Sam, AdapterFile = a.Adapter, Device = a.Device,
+            Dinov2Checkpoint = a.Dinov2, SamCheckpoint = a.Sam, AdapterFile = a.Adapter, Device = a.Device, InitModel = a.Init,
         };
     }
 
@@ -63,7 +64,8 @@ internal static class FssTrainRunner
         using var trainer = new FssTrainer(options, ds);
         output.WriteLine($"uino train fss: {ds.Name} fold {ds.Fold}, {ds.Classes.Count} base classes, K={options.Shots}, " +
                          $"batch {options.Batch}, {options.Steps} steps from step {trainer.StartStep}, {trainer.TrainableCount:N0} trainable parameters, " +
-                         $"input {options.Config.InputSize}px, variant {options.Config.Variant}{(options.FromScratch ? ", from scratch" : "")}");
+                         $"input {options.Config.InputSize}px, variant {options.Config.Variant}{(options.FromScratch ? ", from scratch" : "")}" +
+                         (options.InitModel is null ? "" : $", {trainer.InitialisedTensors} tensors from {options.InitModel}"));
         var sw = Stopwatch.StartNew();
         double avg = double.NaN;
         void Average(StepReport r) => avg = double.IsNaN(avg) ? r.Loss : 0.95 * avg + 0.05 * r.Loss;

@@ -30,12 +30,14 @@ internal sealed record FssTrainOptions
     public string? SamCheckpoint { get; init; }
     public string? AdapterFile { get; init; }
     public string Device { get; init; } = "cpu";
+    /// <summary>A Uino model file whose tensors initialise every module they fit (staged training, e.g. comp → full).</summary>
+    public string? InitModel { get; init; }
 
     /// <summary>What must match for a checkpoint to be resumed.</summary>
     public string Fingerprint(IFewShotDataset dataset) => JsonSerializer.Serialize(new
     {
         config = JsonSerializer.Serialize(Config, UinoModelFile.Json),
-        dataset = dataset.Name, fold = dataset.Fold, Shots, Batch, Steps, LearningRate, WeightDecay, PolyPower, Seed, FromScratch,
+        dataset = dataset.Name, fold = dataset.Fold, Shots, Batch, Steps, LearningRate, WeightDecay, PolyPower, Seed, FromScratch, InitModel,
     });
 }
 
@@ -71,6 +73,7 @@ internal sealed class FssTrainer : IDisposable
         if (options.Steps <= 0) throw new ArgumentException("The number of steps must be positive.");
         _device = torch.device(options.Device);
         Model = BuildModel(options);
+        if (options.InitModel is not null) InitialisedTensors = Initialise(Model, options.InitModel);
         Model.to(_device);
         _trainable = Model.named_parameters().Where(p => p.parameter.requires_grad).Select(p => (p.name, p.parameter)).ToList();
         _optim = new AdamW(_trainable, options.LearningRate, options.WeightDecay);
@@ -79,6 +82,30 @@ internal sealed class FssTrainer : IDisposable
     }
 
     public long TrainableCount => _trainable.Sum(p => p.Param.numel());
+
+    /// <summary>How many tensors <see cref="FssTrainOptions.InitModel"/> provided (0 without one).</summary>
+    public int InitialisedTensors { get; }
+
+    /// <summary>
+    /// Copies every tensor of <paramref name="path"/> whose key the network has (non-strict, so a comp-variant file
+    /// initialises a full model but for its MHCM and dense head, and vice versa); a shape that differs is refused, and
+    /// so is a file that fits nothing. The file is a Uino model file or a training checkpoint (its <c>model.*</c>
+    /// weights), so a stage can start from an earlier run's last checkpoint.
+    /// </summary>
+    private static int Initialise(UinoFss model, string path)
+    {
+        string prefix = SafeTensors.ReadHeader(path).Metadata.ContainsKey(TrainingCheckpoint.KindKey) ? TrainingCheckpoint.ModelPrefix : "";
+        var tensors = SafeTensors.Load(path);
+        try
+        {
+            var keys = model.state_dict().Keys.ToHashSet(StringComparer.Ordinal);
+            int fitting = tensors.Keys.Count(k => k.StartsWith(prefix, StringComparison.Ordinal) && keys.Contains(k[prefix.Length..]));
+            if (fitting == 0) throw new CheckpointException($"--init '{path}' has no tensor of this model (is it a Uino model file?).");
+            StateDict.Load(model, tensors, path, strict: false, prefix: prefix);
+            return fitting;
+        }
+        finally { foreach (var t in tensors.Values) t.Dispose(); }
+    }
 
     private static UinoFss BuildModel(FssTrainOptions o)
     {

@@ -11,15 +11,20 @@ namespace Uino.Training.Training;
 /// </summary>
 internal static class TrainingCheckpoint
 {
+    /// <summary>Metadata key naming the trainer that wrote the file ("fss", "distill").</summary>
+    public const string KindKey = "uino.checkpoint";
+    /// <summary>Prefix of the trainable weights' keys.</summary>
+    public const string ModelPrefix = "model.";
+
     public static void Save(string path, string kind, long step, string fingerprint,
                             IReadOnlyList<(string Name, Parameter Param)> trainable, AdamW optim)
     {
         var tensors = new Dictionary<string, Tensor>();
-        foreach (var (name, p) in trainable) tensors["model." + name] = p;
+        foreach (var (name, p) in trainable) tensors[ModelPrefix + name] = p;
         foreach (var (k, v) in optim.State()) tensors[k] = v;
         SafeTensors.Save(path, tensors, new Dictionary<string, string>
         {
-            ["uino.checkpoint"] = kind,
+            [KindKey] = kind,
             ["step"] = step.ToString(CultureInfo.InvariantCulture),
             ["fingerprint"] = fingerprint,
         });
@@ -41,7 +46,7 @@ internal static class TrainingCheckpoint
         try
         {
             using (no_grad())
-                foreach (var (name, p) in trainable) p.copy_(tensors["model." + name]);
+                foreach (var (name, p) in trainable) p.copy_(tensors[ModelPrefix + name]);
             optim.LoadState(tensors, step);
         }
         finally { foreach (var t in tensors.Values) t.Dispose(); }

@@ -10,15 +10,7 @@ namespace Uino.Tests.Api;
 [NonParallelizable]                                        // Console is process-wide
 public class ApiCliTests
 {
-    private static (int Code, string Out, string Err) Cli(params string[] args)
-    {
-        var (oldOut, oldErr) = (Console.Out, Console.Error);
-        var (o, e) = (new StringWriter(), new StringWriter());
-        Console.SetOut(o);
-        Console.SetError(e);
-        try { return (UinoCommand.Run(args), o.ToString(), e.ToString()); }
-        finally { Console.SetOut(oldOut); Console.SetError(oldErr); }
-    }
+    private static (int Code, string Out, string Err) Cli(params string[] args) => Uino.Tests.Shared.CliRun.Invoke(args);
 
     private static void AssertOneErrorLine(string err, params string[] fragments)
     {
@@ -81,6 +73,43 @@ public class ApiCliTests
         AssertMaskAndOverlay(outDir, "query3", 256, 256);
     }
 
+    /// <summary>A video made from the sample queries (MJPG, quality 100): one mask and overlay per frame, named by index.</summary>
+    [Test]
+    public void SegmentAVideoWritesEveryFrameAndMatchesTheImagesMasks()
+    {
+        using var tmp = new ApiModels.TempFolder();
+        var frames = new[] { ApiModels.QueryImage, ApiModels.Sample("queries/query2.png"), ApiModels.Sample("queries/query3.png") };
+        var video = tmp.File("clip.avi");
+        using (var writer = new OpenCvSharp.VideoWriter(video, OpenCvSharp.FourCC.MJPG, 5, new OpenCvSharp.Size(256, 256)))
+        {
+            Assert.That(writer.IsOpened(), Is.True, "OpenCV could not open an MJPG writer (is libgtk-3-0 installed?)");
+            writer.Set(OpenCvSharp.VideoWriterProperties.Quality, 100);
+            foreach (var f in frames) { using var m = OpenCvSharp.Cv2.ImRead(f); writer.Write(m); }
+        }
+        var outDir = tmp.File("out");
+        var (code, stdout, err) = Cli("segment", "-r", ApiModels.ReferenceImage, "--mask", ApiModels.ReferenceMask,
+                                      "-q", video, "-o", outDir, "--model", ApiModels.Full);
+        Assert.That(code, Is.EqualTo(0), err);
+        Assert.That(stdout, Does.Contain("Segmented 3 frame(s) of clip.avi"));
+        Assert.That(Directory.GetFiles(outDir).Select(Path.GetFileName), Is.EquivalentTo(new[]
+        {
+            "clip.00000.mask.png", "clip.00000.overlay.png", "clip.00001.mask.png", "clip.00001.overlay.png",
+            "clip.00002.mask.png", "clip.00002.overlay.png",
+        }));
+        using var session = ApiModels.Open();
+        for (int i = 0; i < frames.Length; i++)
+        {
+            AssertMaskAndOverlay(outDir, $"clip.{i:D5}", 256, 256);
+            var expected = session.Segment(frames[i]).Mask.ToArray();
+            using var written = Image.Load<L8>(Path.Combine(outDir, $"clip.{i:D5}.mask.png"));
+            var actual = new byte[256 * 256];
+            written.CopyPixelDataTo(actual);
+            // JPEG coding moves a few boundary pixels; anything beyond that would be a wrong frame or colour order.
+            double agree = actual.Zip(expected).Count(p => p.First == p.Second) / (double)actual.Length;
+            Assert.That(agree, Is.GreaterThan(0.98), $"frame {i}: {agree:P2} of the pixels agree with the image's mask");
+        }
+    }
+
     [Test]
     public void BadPathsFailWithOneLineAndWriteNothing()
     {
@@ -92,14 +121,14 @@ public class ApiCliTests
         File.Copy(ApiModels.QueryImage, Path.Combine(fake, "a.png"));
         File.WriteAllText(Path.Combine(fake, "b.png"), "not a png");                      // a bad image after a good one
         var video = tmp.File("clip.mp4");
-        File.WriteAllBytes(video, new byte[16]);
+        File.WriteAllBytes(video, Enumerable.Range(0, 4096).Select(i => (byte)(i * 37)).ToArray());   // not a video
         var cases = new (string[] Args, string[] Fragments)[]
         {
             (new[] { "-r", missing, "--mask", ApiModels.ReferenceMask, "-q", ApiModels.QueryImage }, new[] { missing, "does not exist" }),
             (new[] { "-r", ApiModels.ReferenceImage, "--mask", missing, "-q", ApiModels.QueryImage }, new[] { missing }),
             (new[] { "-r", ApiModels.ReferenceImage, "--mask", ApiModels.ReferenceMask, "-q", missing }, new[] { missing }),
             (new[] { "-r", ApiModels.ReferenceImage, "--mask", ApiModels.ReferenceMask, "-q", fake }, new[] { "b.png", "not a readable image" }),
-            (new[] { "-r", ApiModels.ReferenceImage, "--mask", ApiModels.ReferenceMask, "-q", video }, new[] { "video", "ffmpeg" }),
+            (new[] { "-r", ApiModels.ReferenceImage, "--mask", ApiModels.ReferenceMask, "-q", video }, new[] { "clip.mp4", "not a readable video" }),
             (new[] { "-r", ApiModels.ReferenceImage, "-r", ApiModels.QueryImage, "--mask", ApiModels.ReferenceMask, "-q", ApiModels.QueryImage },
              new[] { "2 reference(s) and 1 mask(s)" }),
             (new[] { "-r", ApiModels.ReferenceImage, "--mask", ApiModels.Sample("classes.png"), "-q", ApiModels.QueryImage }, new[] { "same size" }),
@@ -141,7 +170,14 @@ public class ApiCliTests
             Assert.That(c.GetProperty("reference_ms").GetDouble(), Is.GreaterThan(0));
             Assert.That(c.GetProperty("fps").GetDouble(), Is.GreaterThan(0));
             Assert.That(c.GetProperty("peak_rss_mb").GetDouble(), Is.GreaterThan(10));
-            Assert.That(c.GetProperty("stages_ms").ValueKind, Is.EqualTo(JsonValueKind.Null));
+            var stages = c.GetProperty("stages_ms").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetDouble());
+            Assert.That(stages.Keys, Is.EqualTo(new[]
+            {
+                "preprocess", "encoder", "adapter", "visual_prompt", "correlation", "hypercorrelation", "dense_prompt", "decoder", "postprocess",
+            }));
+            Assert.That(stages.Values, Has.All.GreaterThan(0), "the full variant runs every stage");
+            // The stages are the frame: together they cover most of its time, and never more than all of it.
+            Assert.That(stages.Values.Sum(), Is.LessThanOrEqualTo(c.GetProperty("frame_ms_median").GetDouble() * 1.5).And.GreaterThan(median * 0.5));
         }
     }
 
@@ -151,11 +187,15 @@ public class ApiCliTests
         var (code, stdout, err) = Cli("bench", "--model", ApiModels.Comp, "--frames", "1", "--warmup", "0");
         Assert.That(code, Is.EqualTo(0), err);
         Assert.That(stdout, Does.Contain("frame ms median").And.Contain("tiny-comp.safetensors").And.Contain("Comp"));
+        Assert.That(stdout, Does.Contain("ms per frame, by stage").And.Contain("encoder").And.Contain("postprocess"));
         var (c1, _, e1) = Cli("bench", "--model", ApiModels.Full, "--sizes", "112,100");
         Assert.That(c1, Is.Not.EqualTo(0));
         AssertOneErrorLine(e1, "'100'", "multiple of 14");
         var (c2, _, e2) = Cli("bench", "--model", ApiModels.Full, "--frames", "0");
         Assert.That(c2, Is.Not.EqualTo(0));
         AssertOneErrorLine(e2, "--frames");
+        var (c3, _, e3) = Cli("bench", "--model", ApiModels.Full, "--paper-models", "vitx14");
+        Assert.That(c3, Is.Not.EqualTo(0));
+        AssertOneErrorLine(e3, "'vitx14'", "vits14, vitb14, vitl14");
     }
 }

@@ -56,6 +56,38 @@ public class TrainingRunTests
     }
 
     [Test]
+    public void Init_CarriesACompRunIntoAFullModelAndRefusesFilesThatDoNotFit()
+    {
+        using var dirComp = new TempDir();
+        using var dirFull = new TempDir();
+        string compModel = Path.Combine(dirComp.Path, FssTrainer.ModelName);
+        using (var t = new FssTrainer(Options(dirComp.Path, 2, variant: UinoVariant.Comp), Data())) t.Train();
+        var comp = Uino.Checkpoints.SafeTensors.Load(compModel);
+        using (var t = new FssTrainer(Options(dirFull.Path, 2) with { InitModel = compModel }, Data()))
+        {
+            var full = t.Model.state_dict();
+            Assert.That(t.InitialisedTensors, Is.EqualTo(comp.Keys.Count(full.ContainsKey)).And.GreaterThan(0));
+            Assert.That(full.Keys.Where(k => k.StartsWith("mhcm.", StringComparison.Ordinal)), Is.Not.Empty, "the full model has an MHCM the comp file lacks");
+            foreach (var (k, v) in comp.Where(kv => full.ContainsKey(kv.Key)))
+                Assert.That(v.eq(full[k]).all().item<bool>(), Is.True, $"{k} was not copied from --init");
+        }
+        // The comp run's training checkpoint serves as well (its model.* weights).
+        using var dirFromCheckpoint = new TempDir();
+        using (var t = new FssTrainer(Options(dirFromCheckpoint.Path, 2) with { InitModel = Path.Combine(dirComp.Path, FssTrainer.CheckpointName) }, Data()))
+            Assert.That(t.InitialisedTensors, Is.GreaterThan(0));
+        // A model of another size: same keys, other shapes → refused, naming a tensor.
+        using var dirOther = new TempDir();
+        var other = Options(dirOther.Path, 1) with { Config = UinoFssPresets.Tiny() with { SvpHidden = 8 }, InitModel = compModel };
+        var shapes = Assert.Throws<Uino.Checkpoints.CheckpointException>(() => new FssTrainer(other, Data()).Dispose());
+        Assert.That(shapes!.Message, Does.Contain("shape"));
+        // A safetensors file with none of the model's tensors → refused.
+        string foreign = Path.Combine(dirOther.Path, "foreign.safetensors");
+        Uino.Checkpoints.SafeTensors.Save(foreign, new Dictionary<string, Tensor> { ["something.else"] = zeros(2) });
+        var nothing = Assert.Throws<Uino.Checkpoints.CheckpointException>(() => new FssTrainer(Options(dirOther.Path, 1) with { InitModel = foreign }, Data()).Dispose());
+        Assert.That(nothing!.Message, Does.Contain("no tensor of this model"));
+    }
+
+    [Test]
     public void Resume_RefusesACheckpointOfOtherSettings()
     {
         using var dir = new TempDir();

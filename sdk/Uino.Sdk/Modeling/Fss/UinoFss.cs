@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using TorchSharp;
+using Uino.Api;
 using Uino.Modeling.Dinov2;
 using Uino.Modeling.Sam;
 using static TorchSharp.torch;
@@ -162,17 +163,23 @@ internal sealed class UinoFss : nn.Module
         return result;
     }
 
+    /// <summary>When set, <see cref="Segment"/> adds each stage's time to it (<c>uino bench</c>); null costs nothing.</summary>
+    internal StageClock? Clock { get; set; }
+
     /// <summary>Segments query images B×3×H×W against a reference (Bs = 1 or B).</summary>
     public UinoFssOutput Segment(Tensor queryImages, ReferenceFeatures reference)
     {
         if (reference.Batch != 1 && reference.Batch != queryImages.shape[0])
             throw new ArgumentException($"The reference holds {reference.Batch} episodes; the query batch is {queryImages.shape[0]}.");
         using var scope = NewDisposeScope();
-        var (low, last) = EncodeImages(queryImages, withLow: true);
+        Tensor? low;
+        Tensor[] last;
+        using (StageClock.Time(Clock, "encoder")) (low, last) = EncodeImages(queryImages, withLow: true);
         long b = queryImages.shape[0];
         var (mh, mw) = prompt_encoder.MaskInputSize;
 
         Tensor embedding;
+        using (StageClock.Time(Clock, "adapter"))
         using (var _ = no_grad()) embedding = adapter.call(low!);                          // frozen in stage 2
 
         Tensor? priorLogits = null;
@@ -184,14 +191,24 @@ internal sealed class UinoFss : nn.Module
         }
         else
         {
-            maskInput = PrototypeCosinePrompt.Prior(last[^1], reference.Prototype!, mh, mw);
+            using (StageClock.Time(Clock, "dense_prompt"))
+                maskInput = PrototypeCosinePrompt.Prior(last[^1], reference.Prototype!, mh, mw);
         }
 
-        var (noSparse, dense) = prompt_encoder.Forward(null, null, maskInput);
-        var sparse = cat(new[] { noSparse, reference.SparsePrompt.expand(b, -1, -1) }, 1);
-        var (lowRes, iou) = mask_decoder.Forward(embedding, prompt_encoder.GetDensePe(), sparse, dense, multimaskOutput: false);
-        var logits = nn.functional.interpolate(lowRes, new long[] { queryImages.shape[2], queryImages.shape[3] },
+        Tensor sparse, dense;
+        using (StageClock.Time(Clock, "visual_prompt"))
+        {
+            // The SVP token itself was computed with the reference; per frame only the prompt encoder runs.
+            (var noSparse, dense) = prompt_encoder.Forward(null, null, maskInput);
+            sparse = cat(new[] { noSparse, reference.SparsePrompt.expand(b, -1, -1) }, 1);
+        }
+        Tensor lowRes, iou, logits;
+        using (StageClock.Time(Clock, "decoder"))
+        {
+            (lowRes, iou) = mask_decoder.Forward(embedding, prompt_encoder.GetDensePe(), sparse, dense, multimaskOutput: false);
+            logits = nn.functional.interpolate(lowRes, new long[] { queryImages.shape[2], queryImages.shape[3] },
                                                mode: InterpolationMode.Bilinear, align_corners: false);
+        }
         return new UinoFssOutput(logits.MoveToOuterDisposeScope(), priorLogits?.MoveToOuterDisposeScope(),
                                  lowRes.MoveToOuterDisposeScope(), iou.MoveToOuterDisposeScope());
     }
@@ -200,10 +217,15 @@ internal sealed class UinoFss : nn.Module
     private Tensor DensePrior(Tensor[] last, ReferenceFeatures reference, long maskHeight, long maskWidth)
     {
         long b = last[0].shape[0], k = reference.Shots, hq = last[0].shape[2], wq = last[0].shape[3];
-        var volumes = last.Select((q, i) => ContrastiveEnhancement.PooledVolume(q, reference.PooledDifferences[i])).ToArray();
-        var v = stack(volumes, 2);                                                         // B×K×l×Hq×Wq×Hs×Ws
-        v = v.reshape(b * k, v.shape[2], hq, wq, v.shape[5], v.shape[6]);                  // shots as batch items
-        var refined = mhcm!.call(v);                                                       // Eq. 9 (twice)
+        Tensor v, refined;
+        using (StageClock.Time(Clock, "correlation"))
+        {
+            var volumes = last.Select((q, i) => ContrastiveEnhancement.PooledVolume(q, reference.PooledDifferences[i])).ToArray();
+            v = stack(volumes, 2);                                                         // B×K×l×Hq×Wq×Hs×Ws
+            v = v.reshape(b * k, v.shape[2], hq, wq, v.shape[5], v.shape[6]);              // shots as batch items
+        }
+        using (StageClock.Time(Clock, "hypercorrelation")) refined = mhcm!.call(v);        // Eq. 9 (twice)
+        using var denseStage = StageClock.Time(Clock, "dense_prompt");
         var refined2d = refined.mean(new long[] { 4, 5 }).reshape(b, k, -1, hq, wq).mean(new long[] { 1 });
         var raw2d = ContrastiveEnhancement.MeanForegroundCorrelation(last[^1], reference.MeanForeground!)
                                           .mean(new long[] { 1 }, keepdim: true);

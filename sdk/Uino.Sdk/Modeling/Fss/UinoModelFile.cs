@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using Uino.Checkpoints;
 using static TorchSharp.torch;
 
@@ -20,12 +19,8 @@ internal static class UinoModelFile
     public const string FormatVersion = "1";
     private const string EncoderPrefix = "encoder.";
 
-    internal static readonly JsonSerializerOptions Json = new()
-    {
-        WriteIndented = false,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) },
-        IgnoreReadOnlyProperties = true,
-    };
+    /// <summary>The options of <c>uino.config</c> (source-generated metadata: <see cref="UinoModelJson"/>).</summary>
+    internal static JsonSerializerOptions Json => UinoModelJson.Default.Options;
 
     /// <summary>Writes the model (atomically); the DINOv2 encoder only when <paramref name="includeEncoder"/>.</summary>
     public static void Save(string path, UinoFss model, bool includeEncoder, IReadOnlyDictionary<string, string>? extraMetadata = null)
@@ -33,7 +28,7 @@ internal static class UinoModelFile
         var metadata = new Dictionary<string, string>(extraMetadata ?? new Dictionary<string, string>())
         {
             [FormatKey] = FormatVersion,
-            [ConfigKey] = JsonSerializer.Serialize(model.Config, Json),
+            [ConfigKey] = JsonSerializer.Serialize(model.Config, UinoModelJson.Default.UinoFssConfig),
             [EncoderKey] = includeEncoder ? "included" : "external",
         };
         var tensors = model.state_dict()
@@ -105,7 +100,7 @@ internal static class UinoModelFile
             throw new CheckpointException($"'{source}' has no '{ConfigKey}' metadata.");
         try
         {
-            var config = JsonSerializer.Deserialize<UinoFssConfig>(json, Json)
+            var config = JsonSerializer.Deserialize(json, UinoModelJson.Default.UinoFssConfig)
                          ?? throw new CheckpointException($"'{source}': empty model configuration.");
             config.Validate();
             return config;

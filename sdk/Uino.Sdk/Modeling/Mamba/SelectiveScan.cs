@@ -1,5 +1,3 @@
-using System.Runtime.Intrinsics;
-using System.Runtime.InteropServices;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -8,13 +6,13 @@ namespace Uino.Modeling.Mamba;
 /// <summary>Which implementation of the selective scan <see cref="SelectiveScan.Forward"/> runs.</summary>
 public enum ScanPath
 {
-    /// <summary>The native fast path when no gradient is needed, else the chunked path.</summary>
+    /// <summary>The fast CPU kernel (with its own backward) for float32 CPU tensors, else the chunked path.</summary>
     Auto,
     /// <summary>The per-step recurrence (the oracle; slow for long sequences).</summary>
     Reference,
     /// <summary>Chunked log-depth scan in tensor ops; differentiable.</summary>
     Chunked,
-    /// <summary>Sequential recurrence over raw memory in C#, parallel over batch×channels; no autograd.</summary>
+    /// <summary>Sequential recurrence over raw memory in C# SIMD, parallel over batch×channels, with an exact backward.</summary>
     Fast,
 }
 
@@ -126,127 +124,32 @@ internal static class SelectiveScan
     }
 
     /// <summary>
-    /// No-grad inference path: the sequential recurrence per (batch, channel) over raw float32 memory,
-    /// Parallel.For over batch×channels, state kept in a small stack buffer. One pass over the inputs.
+    /// The CPU path: the sequential recurrence per (batch, channel) over raw float32 memory
+    /// (<see cref="SelectiveScanKernel"/>), Parallel.For over batch×channels, one pass over the inputs. When a
+    /// gradient is wanted it runs as <see cref="SelectiveScanFunction"/>, which keeps the states and has the exact
+    /// reverse-time backward.
     /// </summary>
     public static Tensor Fast(Tensor u, Tensor delta, Tensor A, Tensor B, Tensor C, Tensor? D = null, Tensor? z = null,
                               Tensor? deltaBias = null, bool deltaSoftplus = false)
     {
-        var (batch, dim, len, n) = Validate(u, delta, A, B, C, D, z, deltaBias);
+        var (batch, dim, len, _) = Validate(u, delta, A, B, C, D, z, deltaBias);
         if (!CanRunFast(u, delta, A, B, C, D, z, deltaBias))
-            throw new ArgumentException("The fast selective scan needs float32 CPU tensors and no gradient.");
+            throw new ArgumentException("The fast selective scan needs float32 CPU tensors.");
+        if (is_grad_enabled() && new[] { u, delta, A, B, C, D, z, deltaBias }.Any(t => t is not null && t.requires_grad))
+            return SelectiveScanFunction.Apply(u, delta, A, B, C, D, z, deltaBias, deltaSoftplus);
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        // Time-major B/C rows (b, g, l, n) so the inner loop over n reads contiguous memory; the state dim is
-        // zero-padded to whole SIMD vectors (a padded lane has A = 0, B = C = 0: its state stays 0 and adds nothing).
-        long np = (n + Lanes - 1) / Lanes * Lanes;
-        var padN = new long[] { 0, np - n };
-        var bg = nn.functional.pad((B.dim() == 3 ? B.unsqueeze(1) : B).transpose(-1, -2), padN).contiguous();
-        var cg = nn.functional.pad((C.dim() == 3 ? C.unsqueeze(1) : C).transpose(-1, -2), padN).contiguous();
-        var uc = u.contiguous();
-        var dc = delta.contiguous();
-        var ac = nn.functional.pad(A, padN).contiguous();
-        var dd = D?.contiguous();
-        var zc = z?.contiguous();
-        var bias = deltaBias?.contiguous();
+        var ops = ScanOperands.Prepare(u, delta, A, B, C, D, z, deltaBias);
         var result = empty(new long[] { batch, dim, len }, dtype: ScalarType.Float32);
-        var k = new FastKernel
-        {
-            U = Ptr(uc), Delta = Ptr(dc), A = Ptr(ac), B = Ptr(bg), C = Ptr(cg),
-            D = Ptr(dd), Z = Ptr(zc), Bias = Ptr(bias), Out = Ptr(result),
-            Dim = dim, Len = len, N = np, GroupsB = bg.shape[1], GroupsC = cg.shape[1], Softplus = deltaSoftplus,
-        };
-        Parallel.For(0L, batch * dim, k.Run);
+        var kernel = ops.Kernel(deltaSoftplus);
+        unsafe { kernel.Out = (float*)ScanOperands.Ptr(result); }
+        Parallel.For(0L, batch * dim, kernel.Forward);
         return result.MoveToOuterDisposeScope();
     }
 
-    /// <summary>Address of a contiguous CPU tensor's data (0 for null); valid while the tensor lives.</summary>
-    private static unsafe nint Ptr(Tensor? t)
-    {
-        if (t is null) return 0;
-        fixed (byte* p = t.bytes) return (nint)p;
-    }
-
-    /// <summary>True when <see cref="Fast"/> applies: float32 CPU inputs and no gradient wanted.</summary>
+    /// <summary>True when <see cref="Fast"/> applies: float32 CPU inputs (with or without gradients).</summary>
     public static bool CanRunFast(params Tensor?[] tensors) =>
-        tensors.All(t => t is null || (t.dtype == ScalarType.Float32 && t.device_type == DeviceType.CPU)) &&
-        (!is_grad_enabled() || tensors.All(t => t is null || !t.requires_grad));
-
-    /// <summary>SIMD width of the fast kernel (floats per Vector256).</summary>
-    private const int Lanes = 8;
-
-    private sealed class FastKernel
-    {
-        /// <summary>
-        /// Δ + bias, then softplus as torch (beta 1, threshold 20), vectorised over time. For x &lt; −15,
-        /// log(1 + eˣ) = eˣ to float precision, and computing it directly keeps tiny steps exact.
-        /// </summary>
-        private static unsafe void PrepareDeltaRow(float* delta, float bias, bool softplus, Span<float> dts)
-        {
-            int len = dts.Length, t = 0;
-            var vb = Vector256.Create(bias);
-            if (softplus)
-            {
-                var hi = Vector256.Create(20f);
-                var lo = Vector256.Create(-15f);
-                var one = Vector256.Create(1f);
-                fixed (float* o = dts)
-                {
-                    for (; t + Lanes <= len; t += Lanes)
-                    {
-                        var x = Vector256.Load(delta + t) + vb;
-                        var e = Vector256.Exp(x);
-                        var sp = Vector256.ConditionalSelect(Vector256.LessThan(x, lo), e, Vector256.Log(one + e));
-                        Vector256.ConditionalSelect(Vector256.GreaterThan(x, hi), x, sp).Store(o + t);
-                    }
-                }
-            }
-            for (; t < len; t++)
-            {
-                float x = delta[t] + bias;
-                dts[t] = !softplus || x > 20f ? x : x < -15f ? MathF.Exp(x) : MathF.Log(1f + MathF.Exp(x));
-            }
-        }
-
-        public nint U, Delta, A, B, C, D, Z, Bias, Out;
-        public long Dim, Len, N, GroupsB, GroupsC;   // N: the padded state size, a multiple of Lanes
-        public bool Softplus;
-
-        public unsafe void Run(long row)
-        {
-            long b = row / Dim, d = row % Dim;
-            long gB = d / (Dim / GroupsB), gC = d / (Dim / GroupsC);
-            float* u = (float*)U + row * Len, dl = (float*)Delta + row * Len, o = (float*)Out + row * Len;
-            float* a = (float*)A + d * N;
-            float* bp = (float*)B + (b * GroupsB + gB) * Len * N, cp = (float*)C + (b * GroupsC + gC) * Len * N;
-            float* z = Z == 0 ? null : (float*)Z + row * Len;
-            float skip = D == 0 ? 0f : ((float*)D)[d], bias = Bias == 0 ? 0f : ((float*)Bias)[d];
-            int vectors = (int)(N / Lanes);
-            // The recurrence x_t = exp(Δ_t A) x_{t-1} + Δ_t B_t u_t, y_t = C_t · x_t, vectorised over the state dim.
-            Span<Vector256<float>> state = vectors <= 16 ? stackalloc Vector256<float>[vectors] : new Vector256<float>[vectors];
-            Span<Vector256<float>> av = vectors <= 16 ? stackalloc Vector256<float>[vectors] : new Vector256<float>[vectors];
-            for (int j = 0; j < vectors; j++) { state[j] = Vector256<float>.Zero; av[j] = Vector256.Load(a + j * Lanes); }
-            Span<float> dts = Len <= 4096 ? stackalloc float[(int)Len] : new float[Len];
-            PrepareDeltaRow(dl, bias, Softplus, dts);
-            for (long t = 0; t < Len; t++)
-            {
-                float dt = dts[(int)t];
-                var vdt = Vector256.Create(dt);
-                var vdu = Vector256.Create(dt * u[t]);
-                var acc = Vector256<float>.Zero;
-                float* bt = bp + t * N, ct = cp + t * N;
-                for (int j = 0; j < vectors; j++)
-                {
-                    var s = Vector256.Exp(vdt * av[j]) * state[j] + vdu * Vector256.Load(bt + j * Lanes);
-                    state[j] = s;
-                    acc += s * Vector256.Load(ct + j * Lanes);
-                }
-                float outv = Vector256.Sum(acc) + u[t] * skip;
-                if (z != null) { float zv = z[t]; outv *= zv / (1f + MathF.Exp(-zv)); }
-                o[t] = outv;
-            }
-        }
-    }
+        tensors.All(t => t is null || (t.dtype == ScalarType.Float32 && t.device_type == DeviceType.CPU));
 
     private static Tensor PrepareDelta(Tensor delta, Tensor? bias, bool softplus)
     {

@@ -1,6 +1,7 @@
 using NUnit.Framework;
 using Uino.Checkpoints;
 using Uino.Modeling.Fss;
+using Uino.Tests.Support;
 using static TorchSharp.torch;
 
 namespace Uino.Tests.Modeling.Fss;
@@ -46,6 +47,36 @@ public class UinoModelFileTests
         Assert.That(ex!.Message, Does.Contain("DINOv2 checkpoint"));
         using var loaded = UinoModelFile.Load(segmenter, encoderCheckpoint: encoder);
         Assert.That(loaded.Encoder.pos_embed.equal(model.Encoder.pos_embed).all().item<bool>(), Is.True);
+    }
+
+    /// <summary>
+    /// The config JSON is source-generated (AOT-safe); the format must stay exactly what existing files hold: the
+    /// stored default model's config reads and writes back byte for byte.
+    /// </summary>
+    [Test]
+    public void StoredDefaultModelConfigWritesBackByteForByte()
+    {
+        var path = Path.Combine(TestPaths.RepoRoot, "sdk", "models", "uino-default.safetensors");
+        var stored = SafeTensors.ReadHeader(path).Metadata[UinoModelFile.ConfigKey];
+        var config = UinoModelFile.ReadConfig(path);
+        Assert.That(config.Variant, Is.EqualTo(UinoVariant.Full));
+        Assert.That(System.Text.Json.JsonSerializer.Serialize(config, UinoModelFile.Json), Is.EqualTo(stored));
+    }
+
+    [TestCase(UinoVariant.Full, "full")]
+    [TestCase(UinoVariant.Comp, "comp")]
+    [TestCase(UinoVariant.CompStar, "comp-star")]
+    [TestCase(UinoVariant.Cp4d, "cp4d")]
+    public void VariantIsStoredByItsKebabCaseName(UinoVariant variant, string name)
+    {
+        using var scope = NewDisposeScope();
+        using var model = new UinoFss(TinyUino.Config(variant, 224));
+        var path = Path.Combine(dir, "m.safetensors");
+        UinoModelFile.Save(path, model, includeEncoder: true);
+        var json = SafeTensors.ReadHeader(path).Metadata[UinoModelFile.ConfigKey];
+        Assert.That(json, Does.Contain($"\"Variant\":\"{name}\""));
+        Assert.That(json, Does.Not.Contain("\"Grid\""), "read-only properties are not stored");
+        Assert.That(UinoModelFile.ReadConfig(path).Variant, Is.EqualTo(variant));
     }
 
     [Test]
