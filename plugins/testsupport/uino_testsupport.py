@@ -18,9 +18,9 @@ QUERIES = {"query": SAMPLES / "query.png", "query2": SAMPLES / "queries" / "quer
 
 
 def model_path():
-    """An explicit model file, so the tests do not depend on libuino embedding one: the file the SDK embeds,
-    or UINO_TEST_MODEL."""
-    return Path(os.environ.get("UINO_TEST_MODEL", REPO / "sdk" / "models" / "uino-default.safetensors"))
+    """The model the tests name explicitly: the file libuino embeds as its default (so a test can also check the
+    embedded model against it)."""
+    return REPO / "sdk" / "models" / "uino-default.safetensors"
 
 
 def read_png(path):

@@ -30,6 +30,17 @@ def test_masks_match_the_dotnet_api(mask_runs, dotnet_masks, fmt):
         assert differing == 0, f"frame {i} ({fmt}): {differing} pixels differ from the .NET API's mask"
 
 
+def test_default_model_is_the_embedded_one(frames, dotnet_masks, tmp_path):
+    # No model property: libuino's embedded model, which is sdk/models/uino-default.safetensors compiled in.
+    element = (f"uinosegment mode=mask reference={gst.q(support.REFERENCE)} "
+               f"reference-mask={gst.q(support.REFERENCE_MASK)}")
+    run = gst.run(frames, tmp_path, element)
+    assert run.returncode == 0, run.output
+    assert len(run.frames) == 3
+    for i, (mask, expected) in enumerate(zip(run.frames, dotnet_masks)):
+        assert np.array_equal(mask, expected), f"frame {i}"
+
+
 def test_one_score_message_per_frame(mask_runs):
     run = mask_runs("RGB")
     assert run.returncode == 0, run.output

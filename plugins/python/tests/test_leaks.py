@@ -10,12 +10,15 @@ import uino_testsupport as support
 
 # What a leak in the binding would look like over 200 calls: a kept 512x512 mask (256 KB) or frame (768 KB) per
 # call is >= 51 MB; kept ctypes objects or statuses show in tracemalloc or in the failing-call RSS. libuino itself
-# (the stand-in session) drifts by 20-35 KB per segment call whatever the frame size (measured: +4.6 to +6.8 MB
-# over 200 calls, linear over 700), which this tolerance leaves to libuino's own tests.
+# drifts by 20-40 KB per segment call whatever the frame size (measured +4.6 to +8.0 MB over 200 calls, and
+# linear over 700 with the earlier stand-in session); this tolerance leaves that to libuino's own soak tests.
 PYTHON_TOLERANCE = 64 * 1024
 SEGMENT_RSS_TOLERANCE = 16 * 2**20
-# Calls that allocate little (statuses, a reference added and cleared): RSS measured flat (0 to 0.1 MB).
-LIGHT_RSS_TOLERANCE = 1 * 2**20
+# A failing call allocates only its status: RSS measured flat (+0.00 MB).
+FAILING_RSS_TOLERANCE = 1 * 2**20
+# A reference added and cleared: keeping its 256x256 mask (64 KB) per call would be 12.8 MB; measured +0.2 to
+# +0.9 MB (the real session encodes the reference on every add).
+REFERENCE_RSS_TOLERANCE = 8 * 2**20
 
 
 def test_binding_leaks_nothing_over_200_calls():
@@ -34,6 +37,6 @@ def test_binding_leaks_nothing_over_200_calls():
               f"({r['rss'] / 200 / 1024:+.1f} KB per call)")
     for name, r in results.items():
         assert r["python"] < PYTHON_TOLERANCE, f"{name}: Python heap grew {r['python']} B"
-    assert results["failing"]["rss"] < LIGHT_RSS_TOLERANCE, results["failing"]
-    assert results["add_clear"]["rss"] < LIGHT_RSS_TOLERANCE, results["add_clear"]
+    assert results["failing"]["rss"] < FAILING_RSS_TOLERANCE, results["failing"]
+    assert results["add_clear"]["rss"] < REFERENCE_RSS_TOLERANCE, results["add_clear"]
     assert results["segment"]["rss"] < SEGMENT_RSS_TOLERANCE, results["segment"]

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 import uino
+import uino_testsupport as support
 
 
 def test_masks_match_the_dotnet_api(shared_session, queries, dotnet_masks):
@@ -35,6 +36,13 @@ def test_every_layout_gives_the_rgb_mask(shared_session, queries, dotnet_masks, 
     assert np.array_equal(shared_session.segment(frame, format=fmt), dotnet_masks["query"])
 
 
+def test_default_session_uses_the_embedded_model(reference, queries, dotnet_masks):
+    # Session() loads the model compiled into libuino: sdk/models/uino-default.safetensors, the tests' model file.
+    with uino.Session() as s:
+        s.add_reference(*reference)
+        assert np.array_equal(s.segment(queries["query"]), dotnet_masks["query"])
+
+
 def test_gray_frames_are_segmented(shared_session, queries):
     grey = queries["query"].mean(axis=2).astype(np.uint8)
     mask = shared_session.segment(grey)
@@ -54,7 +62,8 @@ def test_clear_then_k_shot(model, reference, queries):
         with pytest.raises(uino.NoReferenceError):
             s.segment(queries["query"])
         s.add_reference(*reference)
-        s.add_reference(queries["query"], queries["query"].any(axis=2))     # a second shot: bool mask
+        query_mask = support.read_png(support.SAMPLES / "query.mask.png") > 0
+        s.add_reference(queries["query"], query_mask)                       # a second shot, as a bool mask
         assert s.segment(queries["query2"]).shape == (256, 256)
 
 
@@ -64,7 +73,7 @@ def test_model_info_counts_the_loaded_tensors(shared_session):
 
 
 def test_threads_share_a_session(shared_session, queries, dotnet_masks):
-    """libuino rejects a second call on a busy session; the binding serialises calls instead."""
+    """Three threads on one session: every call runs (one at a time) and gives the single-thread mask."""
     results, errors = {}, []
 
     def work(name):

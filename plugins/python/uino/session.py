@@ -17,7 +17,7 @@ class Session:
 
     Images are H x W x 3 uint8 RGB by default; format="bgr" (OpenCV), "rgba", "bgra", or H x W "gray" also work.
     Errors raise uino.UinoError subclasses carrying .code and .message. A session may be shared by threads:
-    calls are serialised (libuino serves one call per session at a time).
+    the binding runs its calls one at a time, and close() waits for a call in progress.
     """
 
     def __init__(self, model=None, *, device=None, threads=0):
@@ -28,6 +28,8 @@ class Session:
                                  threads)
         handle = ctypes.c_void_p()
         check(lib.uino_session_create(ctypes.byref(options), ctypes.byref(handle)))
+        # One call at a time, and close() never frees the session under a call in flight (from another thread;
+        # ctypes releases the GIL during the call). Older libuino builds failed concurrent calls with "in use".
         self._lib, self._handle, self._lock = lib, handle.value, threading.Lock()
 
     # ---- lifetime ----

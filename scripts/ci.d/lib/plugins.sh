@@ -31,9 +31,14 @@ plugins_need_uino() {
   cmake --install build/native --prefix "$UINO_PREFIX" >/dev/null || plugins_abort "install failed"
 }
 
-# The uino CLI (the .NET API's masks are the tests' reference): test.sh has built it with the solution.
+# The uino CLI (the .NET API's masks are the tests' reference): test.sh has built it with the solution; built here
+# when missing or older than any SDK/CLI source, so the reference masks never come from a stale build.
 plugins_need_cli() {
-  [ -f sdk/Uino.Cli/bin/Release/net10.0/uino.dll ] && return
+  local dll=sdk/Uino.Cli/bin/Release/net10.0/uino.dll
+  if [ -f "$dll" ] && [ -z "$(find sdk/Uino.Sdk sdk/Uino.Cli sdk/models \( -name bin -o -name obj \) -prune -o \
+        -type f -newer "$dll" -print -quit)" ]; then
+    return
+  fi
   echo "== building sdk/Uino.Cli (Release)"
   nice dotnet build sdk/Uino.Cli -c Release -nodeReuse:false 2>&1 | tail -n 2
   [ "${PIPESTATUS[0]}" -eq 0 ] || plugins_abort "CLI build failed"
