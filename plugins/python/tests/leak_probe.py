@@ -1,0 +1,64 @@
+"""Run by test_leaks.py in a fresh interpreter: 200 calls of each kind through the installed binding, with the
+Python heap (tracemalloc) and resident memory (RSS) read before and after. Prints one JSON object.
+usage: python leak_probe.py <model> <reference.png> <reference.mask.png> <query.png>"""
+import gc
+import json
+import os
+import sys
+import tracemalloc
+
+import numpy as np
+from PIL import Image
+
+import uino
+
+CALLS, WARM_UP = 200, 30
+
+
+def rss_bytes():
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def measure(call):
+    """(Python heap growth, RSS growth) in bytes over CALLS calls, after WARM_UP calls."""
+    for _ in range(WARM_UP):
+        call()
+    gc.collect()
+    tracemalloc.start()
+    heap_before, rss_before = tracemalloc.take_snapshot(), rss_bytes()
+    for _ in range(CALLS):
+        call()
+    gc.collect()
+    heap_after, rss_after = tracemalloc.take_snapshot(), rss_bytes()
+    tracemalloc.stop()
+    return sum(d.size_diff for d in heap_after.compare_to(heap_before, "filename")), rss_after - rss_before
+
+
+def main(model, reference, reference_mask, query):
+    image, mask, frame = (np.array(Image.open(p)) for p in (reference, reference_mask, query))
+    # The query at 512 x 512: a copy the binding kept per call (mask 256 KB, frame 768 KB) would stand far above
+    # libuino's own per-call drift, which does not depend on the frame size.
+    frame = np.kron(frame, np.ones((2, 2, 1), np.uint8))
+    with uino.Session(model, threads=1) as session, uino.Session(model, threads=1) as empty:
+        session.add_reference(image, mask)
+
+        def failing():      # a status comes back each time and must be freed
+            try:
+                empty.segment(frame)
+            except uino.NoReferenceError:
+                return
+            raise AssertionError("segment without a reference must fail")
+
+        def add_and_clear():
+            empty.add_reference(image, mask)
+            empty.clear_references()
+
+        results = {name: measure(call) for name, call in (
+            ("segment", lambda: session.segment_with_score(frame)), ("failing", failing),
+            ("add_clear", add_and_clear))}
+    print(json.dumps({name: {"python": p, "rss": r} for name, (p, r) in results.items()}))
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:])
