@@ -177,6 +177,8 @@ public static class PyTorchCheckpoint
             }
             catch (OverflowException) { throw Bad(path, "a tensor's size overflows"); }
             if (numel == 0) return Track(empty(size, storage.Type));
+            // A view may be far larger than its storage (stride 0 repeats one element): bound what the copy allocates.
+            CheckTensorBytes(numel, storage.ElementSize, $"a tensor view [{string.Join(", ", size)}] of storage '{storage.Key}'");
             if (last >= storage.Numel)
                 throw Bad(path, $"a tensor view [{string.Join(", ", size)}] at offset {offset} reaches element {last} of storage '{storage.Key}', which has {storage.Numel}");
 
@@ -205,8 +207,7 @@ public static class PyTorchCheckpoint
             catch (OverflowException) { throw Bad(path, $"storage '{s.Key}' is too large"); }
             if (entry.Length != bytes)
                 throw Bad(path, $"storage '{s.Key}' should hold {s.Numel} {s.Type} elements ({bytes} bytes) but its entry has {entry.Length}");
-            if (bytes > int.MaxValue)
-                throw Bad(path, $"storage '{s.Key}' has {bytes} bytes; storages over 2 GiB are not supported");
+            CheckTensorBytes(s.Numel, s.ElementSize, $"storage '{s.Key}'");
             var t = empty(s.Numel, s.Type);
             try
             {
@@ -216,6 +217,13 @@ public static class PyTorchCheckpoint
             catch { t.Dispose(); throw; }
             _storages[s.Key] = t;
             return t;
+        }
+
+        private void CheckTensorBytes(long numel, int elementSize, string what)
+        {
+            long limit = UinoLimits.MaxTensorBytes;
+            if (numel > limit / elementSize)
+                throw new CheckpointException($"'{path}': {what} needs {numel} × {elementSize} bytes, more than UinoLimits.MaxTensorBytes ({limit}).");
         }
 
         private static bool IsContiguous(long[] size, long[] stride)
