@@ -53,7 +53,8 @@ public class PixelBufferFuzzTests
             {
                 Interlocked.Increment(ref refused);
             }
-        }, iter: seconds > 0 ? long.MaxValue : iterations, time: seconds);
+        }, seed: Environment.GetEnvironmentVariable("UINO_FUZZ_SEED") is { Length: > 0 } seed ? seed : null,
+           iter: seconds > 0 ? long.MaxValue : iterations, time: seconds);
         var line = $"pixel-buffer: {ok + refused} fresh calls in {clock.Elapsed.TotalSeconds:F1} s; {ok} segmented, {refused} refused with UinoArgumentException, 0 failures";
         TestContext.Out.WriteLine(line);
         if (Environment.GetEnvironmentVariable("UINO_FUZZ_REPORT") is { Length: > 0 } file) File.AppendAllText(file, line + Environment.NewLine);
