@@ -1,4 +1,3 @@
-using Parameter = TorchSharp.Modules.Parameter;
 using Uino.Training.Training;
 using static TorchSharp.torch;
 
@@ -16,7 +15,7 @@ public static class CheckpointLoop
 
     public static void Run(string dir)
     {
-        using var state = new State();
+        using var state = new TrainingState(1024, 1024);
         var path = Path.Combine(dir, FileName);
         for (long step = 1; ; step++)
         {
@@ -30,32 +29,12 @@ public static class CheckpointLoop
     /// <exception cref="InvalidDataException">The file resumed but its values are not those of its step.</exception>
     public static long Validate(string path)
     {
-        using var state = new State();
+        using var state = new TrainingState(1024, 1024);
         long step = TrainingCheckpoint.Resume(path, Fingerprint, state.Trainable, state.Optim, "was written by another run.");
         using var w = state.Weight.eq(step).all();
         using var b = state.Bias.eq(-step).all();
         if (step <= 0 || !w.item<bool>() || !b.item<bool>())
             throw new InvalidDataException($"'{path}' resumed at step {step} but its weights are not all {step} / {-step}.");
         return step;
-    }
-
-    private sealed class State : IDisposable
-    {
-        public readonly Parameter Weight = new(zeros(1024, 1024)), Bias = new(zeros(1024));
-        public IReadOnlyList<(string Name, Parameter Param)> Trainable { get; }
-        public AdamW Optim { get; }
-
-        public State()
-        {
-            Trainable = [("layer.weight", Weight), ("layer.bias", Bias)];
-            Optim = new AdamW(Trainable, lr: 1e-3, weightDecay: 0);
-        }
-
-        public void Dispose()
-        {
-            Optim.Dispose();
-            Weight.Dispose();
-            Bias.Dispose();
-        }
     }
 }

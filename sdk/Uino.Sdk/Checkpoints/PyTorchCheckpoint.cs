@@ -136,8 +136,10 @@ public static class PyTorchCheckpoint
             if (pid is not object?[] { Length: 5 } t || t[0] is not "storage" || t[1] is not PickleGlobal type
                 || t[2] is not string key || t[4] is not long numel || numel < 0)
                 throw Bad(path, $"a persistent id is not a ('storage', type, key, location, numel) tuple");
-            var (scalar, size) = StorageTypes[type.Name];
-            return new StorageRef(scalar, size, key, numel);
+            // The type is an allowed global, but not necessarily a storage (found by fuzzing: a rebuild function here).
+            if (type.Module != "torch" || !StorageTypes.TryGetValue(type.Name, out var info))
+                throw Bad(path, $"a persistent id names {type} as its storage type, which is not a torch storage type");
+            return new StorageRef(info.Type, info.Size, key, numel);
         }
 
         private object? Reduce(PickleGlobal f, object?[] args)

@@ -59,5 +59,6 @@ internal static class TrainingCheckpoint
         !tensors.TryGetValue(name, out var t) ? $"'{name}' is missing"
         : !t.shape.SequenceEqual(target.shape) ? $"'{name}' has shape [{string.Join(", ", t.shape)}], expected [{string.Join(", ", target.shape)}]"
         : t.dtype != target.dtype ? $"'{name}' is {t.dtype}, expected {target.dtype}"
+        : t.is_floating_point() && !StateDict.AllFinite(t) ? $"'{name}' holds NaN or Inf (a diverged run, or a damaged file)"
         : null;
 }

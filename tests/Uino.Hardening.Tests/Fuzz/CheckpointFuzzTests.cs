@@ -1,7 +1,7 @@
 using NUnit.Framework;
-using Parameter = TorchSharp.Modules.Parameter;
 using Uino.Checkpoints;
 using Uino.Hardening.Support;
+using Uino.Hardening.Child;
 using Uino.Training.Training;
 using static TorchSharp.torch;
 
@@ -14,6 +14,8 @@ namespace Uino.Hardening.Fuzz;
 [NonParallelizable]
 public class CheckpointFuzzTests
 {
+    private const string Fingerprint = "hardening-fuzz-run";
+
     private static bool IsCheckpointError(Exception e) => e is CheckpointException;
 
     [Test]
@@ -41,11 +43,11 @@ public class CheckpointFuzzTests
     {
         using var folder = new TempFolder();
         var seed = folder.File("training.safetensors");
-        using var run = new TinyRun();
-        TrainingCheckpoint.Save(seed, "fss", 42, TinyRun.Fingerprint, run.Trainable, run.Optim);
+        using var run = new TrainingState(4, 3);
+        TrainingCheckpoint.Save(seed, "fss", 42, Fingerprint, run.Trainable, run.Optim);
         RunCountingTensors(new FuzzTarget(
             "training-checkpoint", [seed], SafeTensorsMutator.Mutate,
-            path => TrainingCheckpoint.Resume(path, TinyRun.Fingerprint, run.Trainable, run.Optim, "was written by another run."),
+            path => TrainingCheckpoint.Resume(path, Fingerprint, run.Trainable, run.Optim, "was written by another run."),
             IsCheckpointError, nameof(CheckpointException)));
     }
 
@@ -71,27 +73,5 @@ public class CheckpointFuzzTests
     private static void DisposeAll(Dictionary<string, Tensor> tensors)
     {
         foreach (var t in tensors.Values) t.Dispose();
-    }
-
-    /// <summary>The trainable state of a tiny run: two parameters and their AdamW moments.</summary>
-    internal sealed class TinyRun : IDisposable
-    {
-        public const string Fingerprint = "hardening-tiny-run";
-        private readonly Parameter weight = new(randn(4, 3)), bias = new(zeros(3));
-        public IReadOnlyList<(string Name, Parameter Param)> Trainable { get; }
-        public AdamW Optim { get; }
-
-        public TinyRun()
-        {
-            Trainable = [("layer.weight", weight), ("layer.bias", bias)];
-            Optim = new AdamW(Trainable, lr: 1e-3, weightDecay: 0.01);
-        }
-
-        public void Dispose()
-        {
-            Optim.Dispose();
-            weight.Dispose();
-            bias.Dispose();
-        }
     }
 }
