@@ -4,7 +4,11 @@ using SixLabors.ImageSharp.PixelFormats;
 
 namespace Uino.Api;
 
-/// <summary>Reads image files with clear errors and views ImageSharp images as raw bytes (no copy when possible).</summary>
+/// <summary>
+/// Reads image files with clear errors and views ImageSharp images as raw bytes (no copy when possible). A file is
+/// refused by the size its header declares (<see cref="UinoLimits.MaxImagePixels"/>) before it is decoded, and
+/// whatever the decoder throws on a malformed file becomes a <see cref="UinoArgumentException"/> naming the file.
+/// </summary>
 internal static class ImageInput
 {
     /// <summary>Loads <paramref name="path"/> as RGB (alpha dropped, any format ImageSharp reads).</summary>
@@ -21,16 +25,35 @@ internal static class ImageInput
         if (!File.Exists(path)) throw new UinoNotFoundException($"The {what} '{path}' does not exist.", path);
         try
         {
-            return Image.Load<T>(path);
+            // One open file for both steps: the header that was checked is the one that is decoded.
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+            var info = Image.Identify(ImageDecoding.Configuration, stream)
+                       ?? throw new UinoArgumentException($"The {what} '{path}' is not a readable image: its format is not one ImageSharp reads.");
+            CheckDeclaredSize(info.Width, info.Height, path, what);
+            stream.Position = 0;
+            if (InterlacedPngCheck.Problem(stream) is { } problem)
+                throw new UinoArgumentException($"The {what} '{path}' is not a readable image: {problem}.");
+            stream.Position = 0;
+            return Image.Load<T>(ImageDecoding.Configuration, stream);
         }
-        catch (Exception e) when (e is ImageFormatException or NotSupportedException)
-        {
-            throw new UinoArgumentException($"The {what} '{path}' is not a readable image: {e.Message}", e);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (UinoException) { throw; }
+        catch (Exception e) when (e is IOException and not EndOfStreamException or UnauthorizedAccessException)
         {
             throw new UinoArgumentException($"The {what} '{path}' cannot be read: {e.Message}", e);
         }
+        catch (Exception e) when (ImageDecoding.IsDecoderFailure(e))
+        {
+            throw new UinoArgumentException($"The {what} '{path}' is not a readable image: {e.Message} ({e.GetType().Name})", e);
+        }
+    }
+
+    private static void CheckDeclaredSize(int width, int height, string path, string what)
+    {
+        if (width <= 0 || height <= 0)
+            throw new UinoArgumentException($"The {what} '{path}' declares {width}×{height} pixels; width and height must be positive.");
+        long pixels = (long)width * height, limit = UinoLimits.MaxImagePixels;
+        if (pixels > limit)
+            throw new UinoArgumentException($"The {what} '{path}' declares {width}×{height} = {pixels} pixels, more than UinoLimits.MaxImagePixels ({limit}); it was not decoded.");
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using System.Reflection;
+using System.Runtime.InteropServices;
 using TorchSharp;
 using Uino.Checkpoints;
 using Uino.Modeling.Fss;
@@ -83,6 +84,12 @@ internal static class ModelLoader
         catch (CheckpointException e)
         {
             throw new UinoModelException(e.Message, e);
+        }
+        catch (Exception e) when (e is ExternalException or ArgumentException or OverflowException)
+        {
+            // The file's configuration is parsed and validated, but a value the validation lets through (found by
+            // fuzzing: a layer width of -2^31) fails inside libtorch or a module constructor; it is still the file's fault.
+            throw new UinoModelException($"The model file '{options.ModelPath ?? "(embedded default)"}' describes a network that cannot be built: {e.Message}", e);
         }
         try
         {

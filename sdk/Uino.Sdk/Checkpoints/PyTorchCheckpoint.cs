@@ -136,8 +136,10 @@ public static class PyTorchCheckpoint
             if (pid is not object?[] { Length: 5 } t || t[0] is not "storage" || t[1] is not PickleGlobal type
                 || t[2] is not string key || t[4] is not long numel || numel < 0)
                 throw Bad(path, $"a persistent id is not a ('storage', type, key, location, numel) tuple");
-            var (scalar, size) = StorageTypes[type.Name];
-            return new StorageRef(scalar, size, key, numel);
+            // The type is an allowed global, but not necessarily a storage (found by fuzzing: a rebuild function here).
+            if (type.Module != "torch" || !StorageTypes.TryGetValue(type.Name, out var info))
+                throw Bad(path, $"a persistent id names {type} as its storage type, which is not a torch storage type");
+            return new StorageRef(info.Type, info.Size, key, numel);
         }
 
         private object? Reduce(PickleGlobal f, object?[] args)
@@ -177,6 +179,8 @@ public static class PyTorchCheckpoint
             }
             catch (OverflowException) { throw Bad(path, "a tensor's size overflows"); }
             if (numel == 0) return Track(empty(size, storage.Type));
+            // A view may be far larger than its storage (stride 0 repeats one element): bound what the copy allocates.
+            CheckTensorBytes(numel, storage.ElementSize, $"a tensor view [{string.Join(", ", size)}] of storage '{storage.Key}'");
             if (last >= storage.Numel)
                 throw Bad(path, $"a tensor view [{string.Join(", ", size)}] at offset {offset} reaches element {last} of storage '{storage.Key}', which has {storage.Numel}");
 
@@ -205,8 +209,7 @@ public static class PyTorchCheckpoint
             catch (OverflowException) { throw Bad(path, $"storage '{s.Key}' is too large"); }
             if (entry.Length != bytes)
                 throw Bad(path, $"storage '{s.Key}' should hold {s.Numel} {s.Type} elements ({bytes} bytes) but its entry has {entry.Length}");
-            if (bytes > int.MaxValue)
-                throw Bad(path, $"storage '{s.Key}' has {bytes} bytes; storages over 2 GiB are not supported");
+            CheckTensorBytes(s.Numel, s.ElementSize, $"storage '{s.Key}'");
             var t = empty(s.Numel, s.Type);
             try
             {
@@ -216,6 +219,13 @@ public static class PyTorchCheckpoint
             catch { t.Dispose(); throw; }
             _storages[s.Key] = t;
             return t;
+        }
+
+        private void CheckTensorBytes(long numel, int elementSize, string what)
+        {
+            long limit = UinoLimits.MaxTensorBytes;
+            if (numel > limit / elementSize)
+                throw new CheckpointException($"'{path}': {what} needs {numel} × {elementSize} bytes, more than UinoLimits.MaxTensorBytes ({limit}).");
         }
 
         private static bool IsContiguous(long[] size, long[] stride)

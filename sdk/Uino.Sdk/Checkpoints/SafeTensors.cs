@@ -135,6 +135,8 @@ public static class SafeTensors
         long dataStart = 8 + (long)headerLength;
         long dataLength = fileLength - dataStart;
 
+        // The format requires UTF-8; System.Text.Json checks it only when a name is read, with an InvalidOperationException.
+        if (!System.Text.Unicode.Utf8.IsValid(json)) throw Corrupt(path, "its header is not valid UTF-8");
         JsonDocument doc;
         try { doc = JsonDocument.Parse(json); }
         catch (JsonException e) { throw Corrupt(path, $"its header is not valid JSON ({e.Message})"); }
@@ -202,6 +204,9 @@ public static class SafeTensors
         long bytes;
         try { bytes = checked(numel * info.Size); }
         catch (OverflowException) { throw Corrupt(path, $"tensor '{prop.Name}' is too large"); }
+        long limit = UinoLimits.MaxTensorBytes;
+        if (bytes > limit)
+            throw new CheckpointException($"'{path}': tensor '{prop.Name}' ({dtype} [{string.Join(", ", shape)}]) has {bytes} bytes, more than UinoLimits.MaxTensorBytes ({limit}).");
         if (end - begin != bytes)
             throw Corrupt(path, $"tensor '{prop.Name}' ({dtype} [{string.Join(", ", shape)}]) needs {bytes} bytes but its offsets span {end - begin}");
         return new Entry(prop.Name, dtype, shape, begin, end);

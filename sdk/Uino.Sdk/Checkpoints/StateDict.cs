@@ -45,7 +45,8 @@ public static class StateDict
         foreach (var (_, dest, src) in pairs) dest.copy_(src);
     }
 
-    private static bool AllFinite(Tensor t)
+    /// <summary>True when no element of the floating-point tensor <paramref name="t"/> is NaN or ±Inf.</summary>
+    internal static bool AllFinite(Tensor t)
     {
         using var finite = t.isfinite();
         using var all = finite.all();

@@ -33,6 +33,9 @@ public readonly ref struct PixelBuffer(ReadOnlySpan<byte> pixels, int Width, int
         int bpp = BytesPerPixel(Format);
         if (Width <= 0 || Height <= 0)
             throw new ArgumentException($"The {what} is {Width}×{Height}; width and height must be positive.");
+        long pixels = (long)Width * Height, limit = UinoLimits.MaxImagePixels;
+        if (pixels > limit)
+            throw new ArgumentException($"The {what} is {Width}×{Height} = {pixels} pixels, more than UinoLimits.MaxImagePixels ({limit}).");
         long row = (long)Width * bpp;
         if (StrideBytes < row)
             throw new ArgumentException($"The {what}'s stride {StrideBytes} bytes is smaller than one row of {Width} {Format} pixels ({row} bytes).");

@@ -41,10 +41,17 @@ internal static class TrainingCheckpoint
         var header = SafeTensors.ReadHeader(path);
         if (!header.Metadata.TryGetValue("fingerprint", out var fp) || fp != fingerprint)
             throw new CheckpointException($"'{path}' {mismatch}");
-        long step = long.Parse(header.Metadata["step"], CultureInfo.InvariantCulture);
+        if (!header.Metadata.TryGetValue("step", out var stepText)
+            || !long.TryParse(stepText, NumberStyles.None, CultureInfo.InvariantCulture, out long step))
+            throw new CheckpointException($"'{path}' is not a training checkpoint: its 'step' metadata is missing or not a non-negative integer.");
         var tensors = SafeTensors.Load(path);
         try
         {
+            // Every tensor is checked before the first copy: a damaged checkpoint leaves the run's state untouched.
+            var expected = trainable.Select(t => ("model." + t.Name, (Tensor)t.Param)).Concat(optim.State().Select(kv => (kv.Key, kv.Value)));
+            var problems = expected.Select(e => Problem(tensors, e.Item1, e.Item2)).OfType<string>().ToList();
+            if (problems.Count > 0)
+                throw new CheckpointException($"'{path}' does not fit this run: {string.Join("; ", problems.Take(5))}{(problems.Count > 5 ? $"; and {problems.Count - 5} more" : "")}.");
             using (no_grad())
                 foreach (var (name, p) in trainable) p.copy_(tensors[ModelPrefix + name]);
             optim.LoadState(tensors, step);
@@ -52,4 +59,11 @@ internal static class TrainingCheckpoint
         finally { foreach (var t in tensors.Values) t.Dispose(); }
         return step;
     }
+
+    private static string? Problem(IReadOnlyDictionary<string, Tensor> tensors, string name, Tensor target) =>
+        !tensors.TryGetValue(name, out var t) ? $"'{name}' is missing"
+        : !t.shape.SequenceEqual(target.shape) ? $"'{name}' has shape [{string.Join(", ", t.shape)}], expected [{string.Join(", ", target.shape)}]"
+        : t.dtype != target.dtype ? $"'{name}' is {t.dtype}, expected {target.dtype}"
+        : t.is_floating_point() && !StateDict.AllFinite(t) ? $"'{name}' holds NaN or Inf (a diverged run, or a damaged file)"
+        : null;
 }

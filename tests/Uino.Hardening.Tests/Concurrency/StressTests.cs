@@ -1,0 +1,84 @@
+using System.Collections.Concurrent;
+using NUnit.Framework;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.PixelFormats;
+using Uino.Hardening.Child;
+using Uino.Hardening.Support;
+
+namespace Uino.Hardening.Concurrency;
+
+/// <summary>
+/// 4 threads × 2 sessions (two different models, so a mix-up would show), every thread calling both sessions through
+/// every entry point: each result must equal, bit for bit, the single-threaded result of the same session and frame.
+/// </summary>
+public class StressTests
+{
+    private const int Rounds = 6;
+
+    [Test]
+    public void FourThreadsOnTwoSessionsGiveTheSingleThreadedResults()
+    {
+        using var folder = new TempFolder();
+        var second = folder.File("tiny-seed-12.safetensors");
+        TinyModelFile.Save(second, seed: 12);
+        using var a = TinyModels.Open();
+        using var b = TinyModels.Open(second);
+        var sessions = new[] { a, b };
+        var frames = new[] { "query.png", "queries/query2.png", "queries/query3.png" }.Select(Frame).ToArray();
+
+        // Single-threaded reference answers: [session][frame].
+        var expected = sessions.Select(s => frames.Select(f => s.Segment(new PixelBuffer(f.Rgb, f.W, f.H, f.W * 3, PixelFormat.Rgb8))).ToArray()).ToArray();
+        Assert.That(expected[0][0].Probabilities.ToArray(), Is.Not.EqualTo(expected[1][0].Probabilities.ToArray()), "the two models differ");
+
+        var errors = new ConcurrentBag<string>();
+        int calls = 0;
+        var threads = Enumerable.Range(0, 4).Select(id => new Thread(() =>
+        {
+            try
+            {
+                for (int round = 0; round < Rounds; round++)
+                    for (int s = 0; s < 2; s++)
+                    {
+                        int si = (s + id) % 2, fi = (round + id) % frames.Length;
+                        Check(sessions[si], frames[fi], expected[si][fi], round % 2 == 0, $"thread {id} session {si} frame {fi}", errors);
+                        Interlocked.Increment(ref calls);
+                    }
+            }
+            catch (Exception e) { errors.Add($"thread {id}: {e}"); }
+        })).ToList();
+        threads.ForEach(t => t.Start());
+        threads.ForEach(t => Assert.That(t.Join(TimeSpan.FromMinutes(3)), Is.True, "thread finished"));
+        Assert.That(errors, Is.Empty, string.Join("\n", errors));
+        Assert.That(calls, Is.EqualTo(4 * Rounds * 2));
+    }
+
+    private static void Check(UinoSession session, (byte[] Rgb, int W, int H) frame, SegmentationResult expected, bool into,
+                              string what, ConcurrentBag<string> errors)
+    {
+        var buffer = new PixelBuffer(frame.Rgb, frame.W, frame.H, frame.W * 3, PixelFormat.Rgb8);
+        byte[] mask;
+        float[] probabilities;
+        if (into)
+        {
+            mask = new byte[frame.W * frame.H];
+            probabilities = new float[mask.Length];
+            float score = session.SegmentInto(buffer, mask, 0, probabilities);
+            if (score != expected.Score) errors.Add($"{what}: score {score} != {expected.Score}");
+        }
+        else
+        {
+            var r = session.Segment(buffer);
+            (mask, probabilities) = (r.Mask.ToArray(), r.Probabilities.ToArray());
+        }
+        if (!mask.AsSpan().SequenceEqual(expected.Mask.Span)) errors.Add($"{what}: mask differs");
+        if (!probabilities.AsSpan().SequenceEqual(expected.Probabilities.Span)) errors.Add($"{what}: probabilities differ");
+    }
+
+    private static (byte[] Rgb, int W, int H) Frame(string name)
+    {
+        using var image = Image.Load<Rgb24>(HardeningPaths.Sample(name));
+        var rgb = new byte[image.Width * image.Height * 3];
+        image.CopyPixelDataTo(rgb);
+        return (rgb, image.Width, image.Height);
+    }
+}
