@@ -4,6 +4,7 @@ using TorchSharp;
 using SixLabors.ImageSharp.PixelFormats;
 using Uino.Api;
 using Uino.Imaging;
+using Uino.Modeling;
 using Uino.Modeling.Fss;
 using static TorchSharp.torch;
 
@@ -272,11 +273,11 @@ public sealed class UinoSession : IDisposable
                 // Back to the frame: bilinear on the logits (SAM's postprocessing), then logit > 0 ⇔ p > 0.5.
                 var logits = nn.functional.interpolate(output.MaskLogits, new long[] { h, w },
                                                        mode: InterpolationMode.Bilinear, align_corners: false);
-                var foreground = logits.gt(0);
+                var foreground = logits.gt(Scalars.Zero);
                 var probability = logits.sigmoid();
                 long area = foreground.sum().item<long>();
                 float score = area == 0 ? 0f : probability.masked_select(foreground).mean().item<float>();
-                var maskBytes = foreground.to(ScalarType.Byte).mul_(255).cpu().contiguous();
+                var maskBytes = foreground.to(ScalarType.Byte).mul_(Scalars.Byte255).cpu().contiguous();
                 var src = maskBytes.bytes;
                 for (int y = 0; y < h; y++) src.Slice(y * w, w).CopyTo(mask.Slice(y * stride, w));
                 if (!probabilities.IsEmpty)

@@ -1,6 +1,7 @@
 using TorchSharp;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
+using Uino.Modeling;
 using static TorchSharp.torch;
 
 namespace Uino.Training.Data;
@@ -62,8 +63,8 @@ internal static class EpisodeAugmentation
         var mean = tensor(Mean).reshape(3, 1, 1);
         var img = nn.functional.grid_sample((image - mean).unsqueeze(0), grid, mode: GridSampleMode.Bilinear,
                                             padding_mode: GridSamplePaddingMode.Zeros, align_corners: false).squeeze(0) + mean;
-        var lab = nn.functional.grid_sample((label - 255f).unsqueeze(0).unsqueeze(0), grid, mode: GridSampleMode.Nearest,
-                                            padding_mode: GridSamplePaddingMode.Zeros, align_corners: false).squeeze(0).squeeze(0) + 255f;
+        var lab = nn.functional.grid_sample((label - Scalars.Ignore).unsqueeze(0).unsqueeze(0), grid, mode: GridSampleMode.Nearest,
+                                            padding_mode: GridSamplePaddingMode.Zeros, align_corners: false).squeeze(0).squeeze(0) + Scalars.Ignore;
         return (img, lab);
     }
 
@@ -98,16 +99,16 @@ internal static class EpisodeAugmentation
             long top = padH / 2, left = padW / 2;
             var mean = tensor(Mean).reshape(3, 1, 1);
             image = nn.functional.pad(image - mean, new long[] { left, padW - left, top, padH - top }) + mean;
-            label = nn.functional.pad(label - 255f, new long[] { left, padW - left, top, padH - top }) + 255f;
+            label = nn.functional.pad(label - Scalars.Ignore, new long[] { left, padW - left, top, padH - top }) + Scalars.Ignore;
             h += padH;
             w += padW;
         }
-        double rawPositive = label.eq(1f).sum().ToDouble();
+        double rawPositive = label.eq(Scalars.One).sum().ToDouble();
         for (int attempt = 0; attempt <= 30; attempt++)
         {
             int y = random.Next(0, (int)(h - size) + 1), x = random.Next(0, (int)(w - size) + 1);
             var lab = label.narrow(0, y, size).narrow(1, x, size);
-            if (lab.eq(1f).sum().ToDouble() >= 0.85 * rawPositive)
+            if (lab.eq(Scalars.One).sum().ToDouble() >= 0.85 * rawPositive)
                 return (image.narrow(1, y, size).narrow(2, x, size).contiguous(), lab.contiguous());
         }
         var img = nn.functional.interpolate(image.unsqueeze(0), new long[] { size, size }, mode: InterpolationMode.Bilinear, align_corners: false).squeeze(0);

@@ -1,4 +1,5 @@
 using Uino.Training.Data.Synthetic;
+using Uino.Modeling;
 using static TorchSharp.torch;
 
 namespace Uino.Training.Data;
@@ -44,7 +45,7 @@ internal sealed class EpisodeBatch : IDisposable
             {
                 var (img, lab) = EpisodeAugmentation.Apply(EpisodeAugmentation.ImageTensor(s.Image), EpisodeAugmentation.LabelTensor(s.Mask), size, random);
                 si.Add(EpisodeAugmentation.Normalize(img));
-                sm.Add(lab.eq(1f).to(ScalarType.Float32));
+                sm.Add(lab.eq(Scalars.One).to(ScalarType.Float32));
             }
             var (qi, ql) = EpisodeAugmentation.Apply(EpisodeAugmentation.ImageTensor(episode.Query.Image), EpisodeAugmentation.LabelTensor(episode.Query.Mask), size, random);
             items[i] = (stack(si).MoveToOuterDisposeScope(), stack(sm).MoveToOuterDisposeScope(),
