@@ -31,6 +31,8 @@ if [ "$build_rc" -ne 0 ]; then echo "build failed"; echo "0 passed, 1 failed"; e
 echo "== .NET tests"
 dotnet test Uino.Sdk.sln -c Release --no-build --logger "console;verbosity=normal" 2>&1 | tee "$log" \
   | grep -E "^\s+(Failed|Passed|Skipped) |Total tests|Passed!|Failed!|error" || true
+# What each failure said (the lines NUnit prints under "Error Message:"), so a CI log explains itself.
+grep -E "^\s+Failed " -A 12 "$log" | grep -E "^\s+Failed |Error Message|^\s{3,}\S" | grep -v "^\s+at " | head -n 80 || true
 test_rc=${PIPESTATUS[0]}
 
 passed=$(grep -Eo "Passed: +[0-9]+" "$log" | awk '{s+=$2} END {print s+0}')

@@ -175,9 +175,12 @@ public class ApiCliTests
             {
                 "preprocess", "encoder", "adapter", "visual_prompt", "correlation", "hypercorrelation", "dense_prompt", "decoder", "postprocess",
             }));
-            Assert.That(stages.Values, Has.All.GreaterThan(0), "the full variant runs every stage");
-            // The stages are the frame: together they cover most of its time, and never more than all of it.
-            Assert.That(stages.Values.Sum(), Is.LessThanOrEqualTo(c.GetProperty("frame_ms_median").GetDouble() * 1.5).And.GreaterThan(median * 0.5));
+            Assert.That(stages.Values, Has.All.GreaterThanOrEqualTo(0));
+            Assert.That(stages["encoder"], Is.GreaterThan(0));
+            Assert.That(stages["hypercorrelation"], Is.GreaterThan(0), "the full variant runs the MHCM");
+            // The stages are parts of the frame: per frame on average they cover most of its time, never more.
+            double meanFrame = 1000.0 / c.GetProperty("fps").GetDouble();
+            Assert.That(stages.Values.Sum(), Is.LessThanOrEqualTo(meanFrame * 1.05 + 1).And.GreaterThan(meanFrame * 0.5));
         }
     }
 
