@@ -28,8 +28,9 @@ dotnet build Uino.Sdk.sln -c Release 2>&1 | tail -n 3
 build_rc=${PIPESTATUS[0]}
 if [ "$build_rc" -ne 0 ]; then echo "build failed"; echo "0 passed, 1 failed"; exit 1; fi
 
+# -m:1: one test assembly at a time; the viewer and hardening suites time real work and must not share 2 cores with the rest.
 echo "== .NET tests"
-dotnet test Uino.Sdk.sln -c Release --no-build --logger "console;verbosity=normal" 2>&1 | tee "$log" \
+dotnet test Uino.Sdk.sln -c Release --no-build -m:1 --logger "console;verbosity=normal" 2>&1 | tee "$log" \
   | grep -E "^\s+(Failed|Passed|Skipped) |Total tests|Passed!|Failed!|error" || true
 # What each failure said (the lines NUnit prints under "Error Message:"), so a CI log explains itself.
 grep -E "^\s+Failed " -A 12 "$log" | grep -E "^\s+Failed |Error Message|^\s{3,}\S" | grep -v "^\s+at " | head -n 80 || true
