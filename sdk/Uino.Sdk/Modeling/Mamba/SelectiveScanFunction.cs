@@ -33,7 +33,7 @@ internal sealed class SelectiveScanFunction : autograd.SingleTensorFunction<Sele
             kernel.Out = (float*)ScanOperands.Ptr(result);
             kernel.States = (float*)ScanOperands.Ptr(states);
         }
-        Parallel.For(0L, batch * dim, kernel.Forward);
+        ScanRows.For(batch * dim, len * ops.PaddedN, kernel.Forward);
         var saved = new List<Tensor> { ops.U, ops.Delta, ops.A, ops.B, ops.C, states };
         saved.AddRange(new[] { ops.D, ops.Z, ops.Bias }.OfType<Tensor>());
         ctx.save_for_backward(saved);
@@ -75,7 +75,7 @@ internal sealed class SelectiveScanFunction : autograd.SingleTensorFunction<Sele
             kernel.GradBRows = (float*)ScanOperands.Ptr(gradBRows);
             kernel.GradCRows = (float*)ScanOperands.Ptr(gradCRows);
         }
-        Parallel.For(0L, batch * dim, kernel.Backward);
+        ScanRows.For(batch * dim, len * np, kernel.Backward);
 
         // Per-row partials → the inputs' shapes: B/C are shared by the D/G channels of a group, A, D and the bias by the batch.
         Tensor PerGroup(Tensor rows, long groups, bool plain)

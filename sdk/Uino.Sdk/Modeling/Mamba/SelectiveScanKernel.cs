@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace Uino.Modeling.Mamba;
@@ -13,6 +14,10 @@ internal sealed unsafe class SelectiveScanKernel
 {
     /// <summary>SIMD width (floats per Vector256).</summary>
     public const int Lanes = 8;
+
+    // The kernel methods are compiled fully optimised at their first call ([AggressiveOptimization]): with tiered
+    // compilation they would start as unoptimised tier-0 code and switch only after ~30 calls plus a background
+    // recompile — several times slower for a session's first frames and for every short benchmark run.
 
     public float* U, Delta, A, B, C, D, Z, Bias;
     public long Dim, Len, N, GroupsB, GroupsC;   // N: the padded state size
@@ -37,6 +42,7 @@ internal sealed unsafe class SelectiveScanKernel
     }
 
     /// <summary>x_t = exp(Δ_t A) x_{t−1} + Δ_t B_t u_t, y_t = C_t·x_t, out_t = (y_t + u_t D)·silu(z_t).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Forward(long row)
     {
         long d = RowPointers(row, out float* bp, out float* cp);
@@ -75,6 +81,7 @@ internal sealed unsafe class SelectiveScanKernel
     /// ∂Δ_t = Σ_n λ_t (x_{t−1} exp(Δ_t A) A + B_t u_t), ∂u_t = Δ_t Σ_n λ_t B_t + dy_t D. Per-row results for A, D,
     /// bias, B and C are reduced by the caller, so rows never write to shared memory.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Backward(long row)
     {
         long d = RowPointers(row, out float* bp, out float* cp);
@@ -151,6 +158,7 @@ internal sealed unsafe class SelectiveScanKernel
     /// Δ + bias, then softplus as torch (beta 1, threshold 20), vectorised over time. For x &lt; −15,
     /// log(1 + eˣ) = eˣ to float precision, and computing it directly keeps tiny steps exact.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PrepareDeltaRow(float* delta, float bias, bool softplus, Span<float> dts)
     {
         int len = dts.Length, t = 0;
