@@ -107,9 +107,12 @@ internal sealed class Ss2d : nn.Module<Tensor, Tensor>
         Tensor u, delta, bs, cs;
         using (StageClock.Sub("ss2d.projections"))
         {
-            var xDbl = einsum("bkdl,kcd->bkcl", xs, x_proj_weight);
+            // Batched matmuls broadcast over b rather than einsum: einsum folds b into the GEMM's columns, which costs
+            // a permuted copy of xs on the way in and of Δ on the way out (and a third when the scan wants Δ
+            // contiguous); matmul reads xs in place and writes b k d l directly.
+            var xDbl = matmul(x_proj_weight, xs);                                                // b k c l
             var parts = xDbl.split(new[] { r, n, n }, 2);
-            var dts = einsum("bkrl,kdr->bkdl", parts[0], dt_projs_weight);
+            var dts = matmul(dt_projs_weight, parts[0]);                                        // b k d l
             u = xs.reshape(b, K * d, l);
             delta = dts.reshape(b, K * d, l);
             bs = parts[1].contiguous();
