@@ -139,7 +139,7 @@ internal static class SelectiveScan
             return SelectiveScanFunction.Apply(u, delta, A, B, C, D, z, deltaBias, deltaSoftplus);
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var ops = ScanOperands.Prepare(u, delta, A, B, C, D, z, deltaBias);
+        var ops = ScanOperands.Prepare(u, delta, A, B, C, D, z, deltaBias, SelectiveScanKernel.HalfLanes);
         var result = empty(new long[] { batch, dim, len }, dtype: ScalarType.Float32);
         var kernel = ops.Kernel(deltaSoftplus);
         unsafe { kernel.Out = (float*)ScanOperands.Ptr(result); }
