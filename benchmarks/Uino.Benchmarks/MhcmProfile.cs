@@ -43,6 +43,7 @@ internal static class MhcmProfile
             var v = perStep[name];
             Console.WriteLine($"  {name,-28} {Median(v),9:F1} ms  [{v.Min():F1}–{v.Max():F1}]");
         }
+        Console.WriteLine($"  peak RSS of the process        {(ProcessMemory.PeakResidentBytes() ?? 0) / 1048576.0:F0} MB");
     }
 
     public static double Median(List<double> v)
