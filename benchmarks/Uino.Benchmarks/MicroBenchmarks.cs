@@ -1,5 +1,8 @@
 using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Engines;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using Uino.Modeling.Fss;
 using Uino.Modeling.Mamba;
 using static TorchSharp.torch;
@@ -8,12 +11,20 @@ namespace Uino.Benchmarks;
 
 /// <summary>
 /// A short BenchmarkDotNet job: the machine these run on is shared, so few, long-enough iterations and medians,
-/// inside inference mode as a session runs.
+/// inside inference mode as a session runs. In-process: a generated child project would miss this build's native
+/// set-up (libtorch next to the binary, the GLIBCXX fix of Directory.Build.targets).
 /// </summary>
-[SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 2, iterationCount: 7)]
+[Config(typeof(ShortInProcess))]
 [MedianColumn, MinColumn, MaxColumn]
 public abstract class TorchBenchmark
 {
+    private sealed class ShortInProcess : ManualConfig
+    {
+        public ShortInProcess() =>
+            AddJob(Job.Default.WithStrategy(RunStrategy.Monitoring).WithLaunchCount(1).WithWarmupCount(2).WithIterationCount(7)
+                              .WithToolchain(InProcessEmitToolchain.Instance));
+    }
+
     private IDisposable? mode;
 
     [Params("embedded", "vitb518")]
