@@ -35,6 +35,9 @@ public abstract class TorchBenchmark
     [GlobalSetup]
     public void Setup()
     {
+        // One intra-op thread, as every measurement in docs/performance.md: with two on a shared machine libgomp's
+        // spinning barrier makes each small op cost a time slice (40 ms for the embedded correlation).
+        set_num_threads(int.TryParse(Environment.GetEnvironmentVariable("UINO_BENCH_THREADS"), out int t) ? t : 1);
         mode = inference_mode();
         manual_seed(0);
         Prepare();
