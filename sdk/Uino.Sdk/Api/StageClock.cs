@@ -16,7 +16,15 @@ internal sealed class StageClock(bool synchronizeCuda = false)
         "preprocess", "encoder", "adapter", "visual_prompt", "correlation", "hypercorrelation", "dense_prompt", "decoder", "postprocess",
     ];
 
+    /// <summary>
+    /// The clock that modules deep in the network (HGMB, SS2D) report their sub-steps to, for the benchmarks'
+    /// breakdown of the hypercorrelation stage. Ambient rather than passed down, so the modules' forward signatures
+    /// stay those of the official code; per thread, since only the calling thread times anything. Null (off) by default.
+    /// </summary>
+    [ThreadStatic] internal static StageClock? Detail;
+
     private readonly Dictionary<string, double> totals = new(StringComparer.Ordinal);
+    private readonly List<string> order = [];
     private readonly object gate = new();
 
     /// <summary>Frames counted by <see cref="EndFrame"/>.</summary>
@@ -24,6 +32,9 @@ internal sealed class StageClock(bool synchronizeCuda = false)
 
     /// <summary>Starts timing <paramref name="name"/>; disposing the scope adds the elapsed time. A null clock times nothing.</summary>
     public static Scope Time(StageClock? clock, string name) => new(clock, name);
+
+    /// <summary>Times a sub-step on the ambient <see cref="Detail"/> clock (nothing when it is off).</summary>
+    public static Scope Sub(string name) => new(Detail, name);
 
     public void EndFrame() { lock (gate) Frames++; }
 
@@ -34,9 +45,20 @@ internal sealed class StageClock(bool synchronizeCuda = false)
             return FrameStages.ToDictionary(s => s, s => Frames == 0 ? 0 : totals.GetValueOrDefault(s) / Frames);
     }
 
+    /// <summary>Mean milliseconds per frame of every name timed so far, in first-seen order (the sub-step breakdown).</summary>
+    public IReadOnlyList<(string Name, double Milliseconds)> AllMeanMilliseconds()
+    {
+        lock (gate)
+            return order.Select(s => (s, Frames == 0 ? 0 : totals[s] / Frames)).ToList();
+    }
+
     private void Add(string name, double ms)
     {
-        lock (gate) totals[name] = totals.GetValueOrDefault(name) + ms;
+        lock (gate)
+        {
+            if (!totals.ContainsKey(name)) order.Add(name);
+            totals[name] = totals.GetValueOrDefault(name) + ms;
+        }
     }
 
     public readonly struct Scope : IDisposable

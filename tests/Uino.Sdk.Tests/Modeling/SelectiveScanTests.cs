@@ -26,6 +26,7 @@ public class SelectiveScanTests
         new(1, 16, 17, 16, 2, true, false, true, true),
         new(2, 6, 100, 4, 3, true, true, true, true),
         new(1, 4, 257, 8, 1, false, true, false, true),
+        new(2, 8, 40, 12, 4, true, true, true, true),    // the paper's d_state: one Vector256 plus the Vector128 tail
     ];
 
     private static Tensor?[] MakeInputs(Case c, ScalarType dtype, long seed)

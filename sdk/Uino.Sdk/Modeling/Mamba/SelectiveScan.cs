@@ -125,7 +125,7 @@ internal static class SelectiveScan
 
     /// <summary>
     /// The CPU path: the sequential recurrence per (batch, channel) over raw float32 memory
-    /// (<see cref="SelectiveScanKernel"/>), Parallel.For over batch×channels, one pass over the inputs. When a
+    /// (<see cref="SelectiveScanKernel"/>), parallel over batch×channels (<see cref="ScanRows"/>), one pass over the inputs. When a
     /// gradient is wanted it runs as <see cref="SelectiveScanFunction"/>, which keeps the states and has the exact
     /// reverse-time backward.
     /// </summary>
@@ -139,11 +139,11 @@ internal static class SelectiveScan
             return SelectiveScanFunction.Apply(u, delta, A, B, C, D, z, deltaBias, deltaSoftplus);
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var ops = ScanOperands.Prepare(u, delta, A, B, C, D, z, deltaBias);
+        var ops = ScanOperands.Prepare(u, delta, A, B, C, D, z, deltaBias, SelectiveScanKernel.HalfLanes);
         var result = empty(new long[] { batch, dim, len }, dtype: ScalarType.Float32);
         var kernel = ops.Kernel(deltaSoftplus);
         unsafe { kernel.Out = (float*)ScanOperands.Ptr(result); }
-        Parallel.For(0L, batch * dim, kernel.Forward);
+        ScanRows.For(batch * dim, len * ops.PaddedN, kernel.Forward);
         return result.MoveToOuterDisposeScope();
     }
 

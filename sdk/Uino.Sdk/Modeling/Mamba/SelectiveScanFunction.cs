@@ -33,7 +33,7 @@ internal sealed class SelectiveScanFunction : autograd.SingleTensorFunction<Sele
             kernel.Out = (float*)ScanOperands.Ptr(result);
             kernel.States = (float*)ScanOperands.Ptr(states);
         }
-        Parallel.For(0L, batch * dim, kernel.Forward);
+        ScanRows.For(batch * dim, len * ops.PaddedN, kernel.Forward);
         var saved = new List<Tensor> { ops.U, ops.Delta, ops.A, ops.B, ops.C, states };
         saved.AddRange(new[] { ops.D, ops.Z, ops.Bias }.OfType<Tensor>());
         ctx.save_for_backward(saved);
@@ -75,7 +75,7 @@ internal sealed class SelectiveScanFunction : autograd.SingleTensorFunction<Sele
             kernel.GradBRows = (float*)ScanOperands.Ptr(gradBRows);
             kernel.GradCRows = (float*)ScanOperands.Ptr(gradCRows);
         }
-        Parallel.For(0L, batch * dim, kernel.Backward);
+        ScanRows.For(batch * dim, len * np, kernel.Backward);
 
         // Per-row partials → the inputs' shapes: B/C are shared by the D/G channels of a group, A, D and the bias by the batch.
         Tensor PerGroup(Tensor rows, long groups, bool plain)
@@ -97,12 +97,17 @@ internal sealed class SelectiveScanFunction : autograd.SingleTensorFunction<Sele
 /// <summary>The scan's inputs as the kernel reads them: contiguous float32, B/C time-major with the state dim padded.</summary>
 internal sealed record ScanOperands(Tensor U, Tensor Delta, Tensor A, Tensor B, Tensor C, Tensor? D, Tensor? Z, Tensor? Bias)
 {
-    /// <summary>The padded state size (a multiple of the SIMD width).</summary>
+    /// <summary>The padded state size (a multiple of the SIMD width, or of half of it for a forward-only scan).</summary>
     public long PaddedN => A.shape[1];
 
-    public static ScanOperands Prepare(Tensor u, Tensor delta, Tensor A, Tensor B, Tensor C, Tensor? D, Tensor? z, Tensor? bias)
+    /// <summary>
+    /// Pads the state dim to a multiple of <paramref name="lanes"/>: <see cref="SelectiveScanKernel.Lanes"/> when the
+    /// backward pass will run, <see cref="SelectiveScanKernel.HalfLanes"/> for a forward-only scan.
+    /// </summary>
+    public static ScanOperands Prepare(Tensor u, Tensor delta, Tensor A, Tensor B, Tensor C, Tensor? D, Tensor? z, Tensor? bias,
+                                       long lanes = SelectiveScanKernel.Lanes)
     {
-        long n = A.shape[1], lanes = SelectiveScanKernel.Lanes;
+        long n = A.shape[1];
         var pad = new long[] { 0, (n + lanes - 1) / lanes * lanes - n };
         // Detached views: the kernel reads raw memory, autograd is the caller's business.
         Tensor TimeMajor(Tensor m) => nn.functional.pad((m.dim() == 3 ? m.unsqueeze(1) : m).detach().transpose(-1, -2), pad).contiguous();

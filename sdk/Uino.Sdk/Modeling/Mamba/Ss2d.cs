@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using TorchSharp;
 using TorchSharp.Modules;
+using Uino.Api;
 using static TorchSharp.torch;
 
 namespace Uino.Modeling.Mamba;
@@ -17,7 +18,7 @@ internal sealed record Ss2dTrace(Tensor Out, Tensor Merged, Tensor ScanU, Tensor
 #pragma warning disable IDE1006
 internal sealed class Ss2d : nn.Module<Tensor, Tensor>
 {
-    private const int K = 4;
+    private const int K = CrossScan.Directions;
 
     private readonly Linear in_proj;
     private readonly Conv2d conv2d;
@@ -93,33 +94,38 @@ internal sealed class Ss2d : nn.Module<Tensor, Tensor>
         using var scope = NewDisposeScope();
         long b = x.shape[0], h = x.shape[1], w = x.shape[2], l = h * w, d = DInner, n = DState, r = DtRank;
 
-        var xz = in_proj.forward(x).chunk(2, -1);
-        var z = nn.functional.silu(xz[1]);
-        var xc = nn.functional.silu(conv2d.forward(xz[0].permute(0, 3, 1, 2).contiguous()));    // b d h w
+        Tensor[] xz;
+        using (StageClock.Sub("ss2d.in_proj")) xz = in_proj.forward(x).chunk(2, -1);
+        Tensor z, xc, xs;
+        using (StageClock.Sub("ss2d.conv_silu"))
+        {
+            z = nn.functional.silu(xz[1]);
+            xc = nn.functional.silu(conv2d.forward(xz[0].permute(0, 3, 1, 2).contiguous()));    // b d h w
+        }
+        using (StageClock.Sub("ss2d.cross_scan")) xs = CrossScan.Expand(xc);                       // b k d l
 
-        // Directions k0 row-major, k1 column-major, k2/k3 their reverses.
-        var hw = stack(new[] { xc.reshape(b, d, l), xc.transpose(2, 3).reshape(b, d, l) }, 1);  // b 2 d l
-        var xs = cat(new[] { hw, hw.flip(-1) }, 1);                                              // b k d l
-
-        var xDbl = einsum("bkdl,kcd->bkcl", xs, x_proj_weight);
-        var parts = xDbl.split(new[] { r, n, n }, 2);
-        var dts = einsum("bkrl,kdr->bkdl", parts[0], dt_projs_weight);
-
-        var u = xs.reshape(b, K * d, l);
-        var delta = dts.reshape(b, K * d, l);
-        var bs = parts[1].contiguous();
-        var cs = parts[2].contiguous();
-        var scanOut = SelectiveScan.Forward(u, delta, -exp(A_logs), bs, cs, Ds, z: null,
+        Tensor u, delta, bs, cs;
+        using (StageClock.Sub("ss2d.projections"))
+        {
+            // Batched matmuls broadcast over b rather than einsum: einsum folds b into the GEMM's columns, which costs
+            // a permuted copy of xs on the way in and of Δ on the way out (and a third when the scan wants Δ
+            // contiguous); matmul reads xs in place and writes b k d l directly.
+            var xDbl = matmul(x_proj_weight, xs);                                                // b k c l
+            var parts = xDbl.split(new[] { r, n, n }, 2);
+            var dts = matmul(dt_projs_weight, parts[0]);                                        // b k d l
+            u = xs.reshape(b, K * d, l);
+            delta = dts.reshape(b, K * d, l);
+            bs = parts[1].contiguous();
+            cs = parts[2].contiguous();
+        }
+        Tensor scanOut;
+        using (StageClock.Sub("ss2d.scan"))
+            scanOut = SelectiveScan.Forward(u, delta, -exp(A_logs), bs, cs, Ds, z: null,
                                             deltaBias: dt_projs_bias.view(-1), deltaSoftplus: true, path: ScanPath);
 
-        // Merge back onto the row-major grid: y0 + flip(y2) + T(y1) + T(flip(y3)).
-        var y = scanOut.view(b, K, d, l);
-        var inv = y.narrow(1, 2, 2).flip(-1);
-        var wh = y.select(1, 1).view(b, d, w, h).transpose(2, 3).reshape(b, d, l);
-        var invWh = inv.select(1, 1).view(b, d, w, h).transpose(2, 3).reshape(b, d, l);
-        var merged = (y.select(1, 0) + inv.select(1, 0) + wh + invWh).transpose(1, 2).reshape(b, h, w, d);
-
-        var outp = out_proj.forward(out_norm.forward(merged) * z);
+        Tensor merged, outp;
+        using (StageClock.Sub("ss2d.merge")) merged = CrossScan.Merge(scanOut, h, w);
+        using (StageClock.Sub("ss2d.norm_gate_out_proj")) outp = out_proj.forward(out_norm.forward(merged) * z);
         var result = trace ? new Ss2dTrace(outp, merged, u, delta, bs, cs, scanOut) : new Ss2dTrace(outp, null!, null!, null!, null!, null!, null!);
         outp.MoveToOuterDisposeScope();
         if (trace) foreach (var t in new[] { merged, u, delta, bs, cs, scanOut }) t.MoveToOuterDisposeScope();

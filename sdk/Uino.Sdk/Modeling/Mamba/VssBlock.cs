@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using TorchSharp;
 using TorchSharp.Modules;
+using Uino.Api;
 using static TorchSharp.torch;
 
 namespace Uino.Modeling.Mamba;
@@ -27,7 +28,13 @@ internal sealed class VssBlock : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
 
-    public override Tensor forward(Tensor x) => x + op.forward(norm.forward(x));
+    public override Tensor forward(Tensor x)
+    {
+        Tensor normed;
+        using (StageClock.Sub("vss.norm")) normed = norm.forward(x);
+        var y = op.forward(normed);
+        using (StageClock.Sub("vss.residual")) return x + y;
+    }
 
     /// <summary>The block output plus the SS2D branch output and SS2D's trace (for parity checks).</summary>
     public (Tensor Out, Tensor OpOut, Ss2dTrace Op) Trace(Tensor x)

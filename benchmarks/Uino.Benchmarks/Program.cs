@@ -1,0 +1,22 @@
+using BenchmarkDotNet.Running;
+using Uino.Benchmarks;
+using static TorchSharp.torch;
+
+// Usage:
+//   Uino.Benchmarks profile [embedded|vitb518] [reps] [threads]   the MHCM's sub-step breakdown (Stopwatch, medians)
+//   Uino.Benchmarks throughput [frames]                          embedded model: 1 stream × 2 threads vs 2 streams × 1
+//   Uino.Benchmarks [BenchmarkDotNet arguments]                    micro-benchmarks: scan, partition/cross-scan, correlation
+if (args.Length > 0 && args[0] == "profile")
+{
+    var c = MhcmCase.ByName(args.Length > 1 ? args[1] : "embedded");
+    int reps = args.Length > 2 ? int.Parse(args[2]) : 7;
+    if (args.Length > 3) set_num_threads(int.Parse(args[3]));
+    MhcmProfile.Run(c, reps, warmup: 1);
+    return;
+}
+if (args.Length > 0 && args[0] == "throughput")
+{
+    Throughput.Run(args.Length > 1 ? int.Parse(args[1]) : 30);
+    return;
+}
+BenchmarkSwitcher.FromAssembly(typeof(MhcmCase).Assembly).Run(args);
