@@ -8,6 +8,8 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+# libtorch's OpenMP threads otherwise spin between ops; on a shared 2-core machine that makes a 2-thread frame ~25x slower.
+export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
