@@ -31,16 +31,3 @@ internal static class HardeningPaths
     }
 }
 
-/// <summary>A temporary folder deleted with everything in it when disposed.</summary>
-internal sealed class TempFolder : IDisposable
-{
-    public string Path { get; } = Directory.CreateDirectory(
-        System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"uino-hardening-{Guid.NewGuid():N}")).FullName;
-
-    public string File(string name) => System.IO.Path.Combine(Path, name);
-
-    public void Dispose()
-    {
-        try { Directory.Delete(Path, recursive: true); } catch (IOException) { }
-    }
-}

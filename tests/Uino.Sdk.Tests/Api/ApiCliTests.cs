@@ -36,7 +36,7 @@ public class ApiCliTests
     [Test]
     public void SegmentWritesMaskAndOverlayOfTheQuerySize()
     {
-        using var tmp = new ApiModels.TempFolder();
+        using var tmp = new TempFolder();
         var outDir = tmp.File("out");
         var (code, stdout, err) = Cli("segment", "--reference", ApiModels.ReferenceImage, "--mask", ApiModels.ReferenceMask,
                                       "--query", ApiModels.QueryImage, "--out", outDir, "--model", ApiModels.Full, "--threads", "2");
@@ -58,7 +58,7 @@ public class ApiCliTests
     [Test]
     public void SegmentAFolderWithTwoShotsSkipsMasksAndWritesEveryQuery()
     {
-        using var tmp = new ApiModels.TempFolder();
+        using var tmp = new TempFolder();
         var outDir = tmp.File("out");
         var (code, stdout, err) = Cli("segment", "-r", ApiModels.ReferenceImage, "--mask", ApiModels.ReferenceMask,
                                       "-r", ApiModels.QueryImage, "--mask", ApiModels.QueryMask,
@@ -77,7 +77,7 @@ public class ApiCliTests
     [Test]
     public void SegmentAVideoWritesEveryFrameAndMatchesTheImagesMasks()
     {
-        using var tmp = new ApiModels.TempFolder();
+        using var tmp = new TempFolder();
         var frames = new[] { ApiModels.QueryImage, ApiModels.Sample("queries/query2.png"), ApiModels.Sample("queries/query3.png") };
         var video = tmp.File("clip.avi");
         using (var writer = new OpenCvSharp.VideoWriter(video, OpenCvSharp.FourCC.MJPG, 5, new OpenCvSharp.Size(256, 256)))
@@ -113,7 +113,7 @@ public class ApiCliTests
     [Test]
     public void BadPathsFailWithOneLineAndWriteNothing()
     {
-        using var tmp = new ApiModels.TempFolder();
+        using var tmp = new TempFolder();
         var outDir = tmp.File("out");
         var missing = tmp.File("missing.png");
         var fake = tmp.File("frames");

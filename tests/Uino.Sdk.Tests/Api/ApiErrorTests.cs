@@ -39,7 +39,7 @@ public class ApiErrorTests
     [Test]
     public void CorruptModelFileIsInvalidModelWrappingTheCheckpointError()
     {
-        using var dir = new ApiModels.TempFolder();
+        using var dir = new TempFolder();
         var path = dir.File("corrupt.safetensors");
         var bytes = File.ReadAllBytes(ApiModels.Full);
         File.WriteAllBytes(path, bytes[..(bytes.Length / 2)]);                 // truncated download
@@ -50,7 +50,7 @@ public class ApiErrorTests
     [Test]
     public void SafetensorsThatIsNotAUinoModelIsInvalidModel()
     {
-        using var dir = new ApiModels.TempFolder();
+        using var dir = new TempFolder();
         var path = dir.File("plain.safetensors");
         using var t = ones(3);
         SafeTensors.Save(path, new Dictionary<string, Tensor> { ["x"] = t });
@@ -65,7 +65,7 @@ public class ApiErrorTests
     [Test]
     public void MismatchedEncoderCheckpointIsInvalidModel()
     {
-        using var dir = new ApiModels.TempFolder();
+        using var dir = new TempFolder();
         var wrong = dir.File("wrong-dinov2.safetensors");
         using var t = ones(5, 5);
         SafeTensors.Save(wrong, new Dictionary<string, Tensor> { ["pos_embed"] = t });
@@ -144,7 +144,7 @@ public class ApiErrorTests
     public void UnreadableImageFileIsInvalidArgument()
     {
         using var session = ApiModels.Open(withReference: false);
-        using var dir = new ApiModels.TempFolder();
+        using var dir = new TempFolder();
         var fake = dir.File("fake.png");
         File.WriteAllText(fake, "this is not a picture");
         Throws<UinoArgumentException>(() => session.AddReference(fake, ApiModels.ReferenceMask), UinoErrorCode.InvalidArgument, fake, "not a readable image");
@@ -160,7 +160,7 @@ public class ApiErrorTests
         using var small = new Image<L8>(128, 100, new L8(255));
         Throws<UinoArgumentException>(() => session.AddReference(image, small), UinoErrorCode.InvalidArgument, "128×100", "256×256", "same size");
         Throws<UinoArgumentException>(() => session.AddReference(image, new byte[100]), UinoErrorCode.InvalidArgument, "100 bytes", "256×256");
-        using var dir = new ApiModels.TempFolder();
+        using var dir = new TempFolder();
         var maskPath = dir.File("small.mask.png");
         small.SaveAsPng(maskPath);
         Throws<UinoArgumentException>(() => session.AddReference(ApiModels.ReferenceImage, maskPath), UinoErrorCode.InvalidArgument, maskPath, "128×100");

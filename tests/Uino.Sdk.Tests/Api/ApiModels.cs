@@ -61,13 +61,4 @@ public class ApiModels
         if (withReference) session.AddReference(ReferenceImage, ReferenceMask);
         return session;
     }
-
-    /// <summary>A temporary folder deleted on dispose.</summary>
-    public sealed class TempFolder : IDisposable
-    {
-        public string Path { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "uino-api-tmp-" + Guid.NewGuid().ToString("N"));
-        public TempFolder() => Directory.CreateDirectory(Path);
-        public string File(string name) => System.IO.Path.Combine(Path, name);
-        public void Dispose() { if (Directory.Exists(Path)) Directory.Delete(Path, recursive: true); }
-    }
 }

@@ -7,19 +7,6 @@ using static TorchSharp.torch;
 
 namespace Uino.Tests.Checkpoints;
 
-/// <summary>A temporary folder deleted with everything in it when disposed.</summary>
-internal sealed class TempDir : IDisposable
-{
-    public string Path { get; } = Directory.CreateDirectory(
-        System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"uino-ckpt-tests-{Guid.NewGuid():N}")).FullName;
-
-    public string File(string name) => System.IO.Path.Combine(Path, name);
-
-    public void Dispose()
-    {
-        try { Directory.Delete(Path, recursive: true); } catch (IOException) { }
-    }
-}
 
 /// <summary>Fixture locations and exact (bit-level) comparison of tensor dictionaries.</summary>
 internal static class CheckpointFixtures

@@ -5,22 +5,6 @@ using SixLabors.ImageSharp.PixelFormats;
 
 namespace Uino.Training.Tests.Datasets;
 
-/// <summary>Builders of tiny dataset trees in the official layouts, in a temp folder deleted on dispose.</summary>
-internal sealed class TempDir : IDisposable
-{
-    public string Path { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "uino-ds-" + Guid.NewGuid().ToString("N"));
-    public TempDir() => Directory.CreateDirectory(Path);
-    public string Sub(params string[] parts)
-    {
-        var p = System.IO.Path.Combine([Path, .. parts]);
-        Directory.CreateDirectory(p);
-        return p;
-    }
-    public void Dispose()
-    {
-        try { Directory.Delete(Path, recursive: true); } catch (IOException) { }
-    }
-}
 
 internal static class FakeImages
 {

@@ -1,0 +1,1 @@
+global using Uino.Tests.Shared;

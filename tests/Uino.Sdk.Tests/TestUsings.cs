@@ -1,0 +1,2 @@
+global using Uino.Tests.Shared;
+global using TempDir = Uino.Tests.Shared.TempFolder;
