@@ -50,8 +50,6 @@ internal static class BenchCommand
         return command;
     }
 
-    private static string OneLine(string message) => message.ReplaceLineEndings(" ");
-
     private static int Run(bool json, string? modelPath, string? dinov2, int frames, int warmup, string? sizesText, string? paperText,
                            string variantsText, int threads)
     {
@@ -98,13 +96,11 @@ internal static class BenchCommand
         }
         catch (Exception e) when (e is UinoException or IOException or UnauthorizedAccessException)
         {
-            Console.Error.WriteLine($"uino bench: {OneLine(e.Message)}");
-            return 1;
+            return CommandErrors.Fail("bench", e);
         }
         catch (Exception e)
         {
-            Console.Error.WriteLine($"uino bench: unexpected {e.GetType().Name}: {OneLine(e.Message)}");
-            return 1;
+            return CommandErrors.FailUnexpected("bench", e);
         }
     }
 

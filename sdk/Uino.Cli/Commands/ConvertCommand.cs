@@ -24,8 +24,6 @@ internal static class ConvertCommand
         return command;
     }
 
-    private static string OneLine(string message) => message.ReplaceLineEndings(" ");
-
     private static int Run(string input, string output, string? model)
     {
         Dictionary<string, Tensor>? tensors = null;
@@ -43,14 +41,11 @@ internal static class ConvertCommand
         }
         catch (Exception e) when (e is CheckpointException or IOException or UnauthorizedAccessException)
         {
-            Console.Error.WriteLine($"uino convert: {OneLine(e.Message)}");
-            return 1;
+            return CommandErrors.Fail("convert", e);
         }
         catch (Exception e)
         {
-            // The command line's promise is one line and a non-zero code, never a stack trace; the type says where to look.
-            Console.Error.WriteLine($"uino convert: unexpected {e.GetType().Name}: {OneLine(e.Message)}");
-            return 1;
+            return CommandErrors.FailUnexpected("convert", e);
         }
         finally
         {

@@ -46,8 +46,7 @@ internal static class DistillCommand
             }
             catch (Exception e) when (e is CheckpointException or ArgumentException or IOException or UnauthorizedAccessException or FormatException or InvalidOperationException)
             {
-                Console.Error.WriteLine($"uino train distill: {e.Message.ReplaceLineEndings(" ")}");
-                return 1;
+                return CommandErrors.Fail("train distill", e);
             }
         });
         return command;

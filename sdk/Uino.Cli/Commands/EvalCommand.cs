@@ -46,8 +46,7 @@ internal static class EvalCommand
             }
             catch (Exception e) when (e is DatasetException or CheckpointException or UinoException or ArgumentException or IOException or UnauthorizedAccessException or InvalidOperationException)
             {
-                Console.Error.WriteLine($"uino eval: {e.Message.ReplaceLineEndings(" ")}");
-                return 1;
+                return CommandErrors.Fail("eval", e);
             }
         });
         return command;

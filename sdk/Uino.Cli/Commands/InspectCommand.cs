@@ -89,8 +89,7 @@ internal static class InspectCommand
         }
         catch (Exception e) when (e is ArgumentException or Checkpoints.CheckpointException or IOException)
         {
-            Console.Error.WriteLine($"uino inspect: {e.Message.ReplaceLineEndings(" ")}");
-            return 1;
+            return CommandErrors.Fail("inspect", e);
         }
     }
 }

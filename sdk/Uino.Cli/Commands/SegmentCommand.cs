@@ -48,8 +48,6 @@ internal static class SegmentCommand
         return command;
     }
 
-    private static string OneLine(string message) => message.ReplaceLineEndings(" ");
-
     private static int Run(string[] references, string[] masks, string query, string outDir, UinoSessionOptions options)
     {
         try
@@ -101,14 +99,11 @@ internal static class SegmentCommand
         }
         catch (Exception e) when (e is UinoException or IOException or UnauthorizedAccessException or ImageFormatException or OpenCvSharp.OpenCVException)
         {
-            Console.Error.WriteLine($"uino segment: {OneLine(e.Message)}");
-            return 1;
+            return CommandErrors.Fail("segment", e);
         }
         catch (Exception e)
         {
-            // The command line's promise is one line and a non-zero code, never a stack trace; the type says where to look.
-            Console.Error.WriteLine($"uino segment: unexpected {e.GetType().Name}: {OneLine(e.Message)}");
-            return 1;
+            return CommandErrors.FailUnexpected("segment", e);
         }
     }
 }

@@ -67,8 +67,7 @@ internal static class TrainCommand
             }
             catch (Exception e) when (e is DatasetException or CheckpointException or ArgumentException or IOException or UnauthorizedAccessException or InvalidOperationException)
             {
-                Console.Error.WriteLine($"uino train fss: {e.Message.ReplaceLineEndings(" ")}");
-                return 1;
+                return CommandErrors.Fail("train fss", e);
             }
         });
         return command;
