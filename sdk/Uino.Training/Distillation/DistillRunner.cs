@@ -4,12 +4,13 @@ using Uino.Checkpoints;
 using Uino.Modeling.Dinov2;
 using Uino.Modeling.Fss;
 using Uino.Modeling.Sam;
+using Uino.Training.Training;
 using static TorchSharp.torch;
 
 namespace Uino.Training.Distillation;
 
 /// <summary>The arguments of <c>uino train distill</c>.</summary>
-internal sealed record DistillArguments
+internal sealed record DistillArguments : TrainingRunArguments
 {
     public required string Images { get; init; }
     public required string Dinov2 { get; init; }
@@ -19,13 +20,6 @@ internal sealed record DistillArguments
     public string? Cache { get; init; }
     public string Stages { get; init; } = "126,252,518";
     public int Epochs { get; init; } = 15;
-    public int Batch { get; init; } = 8;
-    public double LearningRate { get; init; } = 1e-3;
-    public int Seed { get; init; }
-    public required string Out { get; init; }
-    public bool Resume { get; init; }
-    public string Device { get; init; } = "cpu";
-    public int? Threads { get; init; }
     public long CheckpointEvery { get; init; } = 200;
 }
 

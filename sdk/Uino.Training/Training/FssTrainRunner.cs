@@ -8,7 +8,7 @@ using static TorchSharp.torch;
 namespace Uino.Training.Training;
 
 /// <summary>The command-line arguments of <c>uino train fss</c>, as parsed.</summary>
-internal sealed record FssTrainArguments
+internal sealed record FssTrainArguments : TrainingRunArguments
 {
     public required string Dataset { get; init; }
     public string? Root { get; init; }
@@ -22,13 +22,6 @@ internal sealed record FssTrainArguments
     public string? Adapter { get; init; }
     public long? Steps { get; init; }
     public int? Epochs { get; init; }
-    public int Batch { get; init; } = 8;
-    public double LearningRate { get; init; } = 1e-3;
-    public int Seed { get; init; }
-    public required string Out { get; init; }
-    public bool Resume { get; init; }
-    public string Device { get; init; } = "cpu";
-    public int? Threads { get; init; }
     public bool FromScratch { get; init; }
     public long CheckpointEvery { get; init; } = 100;
     public long LogEvery { get; init; } = 10;
