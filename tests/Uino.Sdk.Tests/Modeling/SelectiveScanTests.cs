@@ -27,6 +27,9 @@ public class SelectiveScanTests
         new(2, 6, 100, 4, 3, true, true, true, true),
         new(1, 4, 257, 8, 1, false, true, false, true),
         new(2, 8, 40, 12, 4, true, true, true, true),    // the paper's d_state: one Vector256 plus the Vector128 tail
+        // Channels per group a multiple of 8: inference takes the channel-block kernel (8 channels in the lanes).
+        new(2, 32, 40, 12, 4, false, true, true, true),  // the paper's d_state, VMamba's 4 direction groups
+        new(1, 16, 300, 4, 2, true, true, true, true),   // the embedded model's d_state 4, a long sequence
     ];
 
     private static Tensor?[] MakeInputs(Case c, ScalarType dtype, long seed)
@@ -73,6 +76,26 @@ public class SelectiveScanTests
         foreach (int chunk in new[] { 1, 3, 8, 64 })
             AssertRelClose(SelectiveScan.Chunked(x32[0]!, x32[1]!, x32[2]!, x32[3]!, x32[4]!, x32[5], x32[6], x32[7], c.Softplus, chunk),
                            oracle, $"{c} chunked T={chunk}");
+    }
+
+    [Test]
+    public void InferenceTakesTheChannelBlockKernelWhenEachBlockOfEightChannelsSharesOneGroup()
+    {
+        using var scope = NewDisposeScope();
+        bool Blocks(long dim, long groups)
+        {
+            var c = new Case(1, dim, 5, 4, groups, false, false, false, false);
+            var x = MakeInputs(c, ScalarType.Float32, 1);
+            var kernel = ScanOperands.Prepare(x[0]!, x[1]!, x[2]!, x[3]!, x[4]!, null, null, null, SelectiveScanKernel.HalfLanes).Kernel(false);
+            return kernel.CanRunBlocks;
+        }
+        Assert.Multiple(() =>
+        {
+            Assert.That(Blocks(32, 4), Is.True, "32 channels in 4 groups: 8 per group");
+            Assert.That(Blocks(16, 0), Is.True, "plain B/C: one group");
+            Assert.That(Blocks(8, 4), Is.False, "2 channels per group: a block would span groups");
+            Assert.That(Blocks(12, 0), Is.False, "12 channels: not whole blocks");
+        });
     }
 
     /// <summary>Gradients of every input through the chunked path (float64) and the fast kernel's own backward (float32).</summary>

@@ -143,7 +143,10 @@ internal static class SelectiveScan
         var result = empty(new long[] { batch, dim, len }, dtype: ScalarType.Float32);
         var kernel = ops.Kernel(deltaSoftplus);
         unsafe { kernel.Out = (float*)ScanOperands.Ptr(result); }
-        ScanRows.For(batch * dim, len * ops.PaddedN, kernel.Forward);
+        if (kernel.CanRunBlocks)
+            ScanRows.For(batch * dim / SelectiveScanKernel.Lanes, len * ops.PaddedN * SelectiveScanKernel.Lanes, kernel.ForwardBlock);
+        else
+            ScanRows.For(batch * dim, len * ops.PaddedN, kernel.Forward);
         return result.MoveToOuterDisposeScope();
     }
 

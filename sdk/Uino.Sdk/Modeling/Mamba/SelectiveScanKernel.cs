@@ -12,7 +12,7 @@ namespace Uino.Modeling.Mamba;
 /// and runs the last four states as a Vector128: the paper's d_state 12 and the embedded model's 4 would otherwise
 /// spend a quarter and a half of every step's exp and multiplies on padding.
 /// </summary>
-internal sealed unsafe class SelectiveScanKernel
+internal sealed unsafe partial class SelectiveScanKernel
 {
     /// <summary>SIMD width (floats per Vector256).</summary>
     public const int Lanes = 8;
