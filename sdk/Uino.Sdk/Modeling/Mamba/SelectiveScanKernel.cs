@@ -175,8 +175,9 @@ internal sealed unsafe partial class SelectiveScanKernel
     }
 
     /// <summary>
-    /// Δ + bias, then softplus as torch (beta 1, threshold 20), vectorised over time. For x &lt; −15,
-    /// log(1 + eˣ) = eˣ to float precision, and computing it directly keeps tiny steps exact.
+    /// Δ + bias, then softplus as torch (beta 1, threshold 20), vectorised over time (<see cref="SimdExp.Softplus"/>).
+    /// In the scalar tail, for x &lt; −15, log(1 + eˣ) = eˣ to float precision, and computing it directly keeps tiny
+    /// steps exact.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PrepareDeltaRow(float* delta, float bias, bool softplus, Span<float> dts)
@@ -185,19 +186,9 @@ internal sealed unsafe partial class SelectiveScanKernel
         var vb = Vector256.Create(bias);
         if (softplus)
         {
-            var hi = Vector256.Create(20f);
-            var lo = Vector256.Create(-15f);
-            var one = Vector256.Create(1f);
             fixed (float* o = dts)
-            {
                 for (; t + Lanes <= len; t += Lanes)
-                {
-                    var x = Vector256.Load(delta + t) + vb;
-                    var e = Vector256.Exp(x);
-                    var sp = Vector256.ConditionalSelect(Vector256.LessThan(x, lo), e, Vector256.Log(one + e));
-                    Vector256.ConditionalSelect(Vector256.GreaterThan(x, hi), x, sp).Store(o + t);
-                }
-            }
+                    SimdExp.Softplus(Vector256.Load(delta + t) + vb).Store(o + t);
         }
         for (; t < len; t++)
         {
