@@ -37,7 +37,7 @@ internal static class ViewerApp
         using var maskPool = new ItemPool<MaskFrame>(() => new MaskFrame());
         using var frames = new LatestSlot<Frame>();
         using var masks = new LatestSlot<MaskFrame>();
-        using var capture = new CaptureLoop(source, options.Loop, frames, framePool);
+        using var capture = new CaptureLoop(source, options.Loop, frames, framePool, options.Reconnect);
         using var inference = new InferenceLoop(session, frames, masks, maskPool);
         var model = options.ModelPath is null ? "embedded default" : Path.GetFileName(options.ModelPath);
         var display = new DisplayLoop(options, window, renderer, frames, masks, capture, inference, script,

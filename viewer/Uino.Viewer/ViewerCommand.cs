@@ -13,6 +13,11 @@ internal static class ViewerCommand
         var camera = new Option<int?>("--camera") { Description = "Camera index (OpenCV VideoCapture: V4L2 on Linux, MSMF/DirectShow on Windows)." };
         var source = new Option<string?>("--source") { Description = "A video file (.avi, .mp4, …), an image, or a folder of images." };
         var loop = new Option<bool>("--loop") { Description = "Start the file or folder again at its end." };
+        var reconnect = new Option<double>("--reconnect")
+        {
+            Description = "Seconds to keep reopening a camera that stopped delivering frames (unplugged, driver reset); 0 ends at once.",
+            DefaultValueFactory = _ => 30,
+        };
         var fps = new Option<double?>("--fps") { Description = "Display (and folder playback) rate; default: the source's own, 10 for folders, 30 when unknown." };
         var reference = new Option<string[]>("--reference") { Description = "Reference image; repeat with --mask for K-shot.", AllowMultipleArgumentsPerToken = false };
         var mask = new Option<string[]>("--mask") { Description = "Mask of the matching --reference (nonzero = object)." };
@@ -30,7 +35,7 @@ internal static class ViewerCommand
         var saveDir = new Option<string>("--save-dir") { Description = "Where S saves captured shots.", DefaultValueFactory = _ => "." };
         var root = new RootCommand("Uino viewer: live few-shot segmentation. Capture a shot of an object in the window (Space, paint, Enter); it is then highlighted in every frame.")
         {
-            camera, source, loop, fps, reference, mask, model, dinov2, inputSize, threads, size, frames, seconds, screenshot, record, script, stats, saveDir,
+            camera, source, loop, reconnect, fps, reference, mask, model, dinov2, inputSize, threads, size, frames, seconds, screenshot, record, script, stats, saveDir,
         };
         root.SetAction(r =>
         {
@@ -41,6 +46,7 @@ internal static class ViewerCommand
                 var options = new ViewerOptions
                 {
                     Camera = r.GetValue(camera), Source = r.GetValue(source), Loop = r.GetValue(loop), Fps = r.GetValue(fps),
+                    Reconnect = Seconds(r.GetValue(reconnect), "--reconnect"),
                     References = Pair(refs, masks), ModelPath = r.GetValue(model), Dinov2 = r.GetValue(dinov2),
                     InputSize = r.GetValue(inputSize), Threads = r.GetValue(threads), WindowSize = ParseSize(r.GetValue(size)),
                     Frames = r.GetValue(frames), Seconds = r.GetValue(seconds), Screenshot = r.GetValue(screenshot), Record = r.GetValue(record),
@@ -62,6 +68,11 @@ internal static class ViewerCommand
         });
         return root.Parse(args).Invoke();
     }
+
+    private static TimeSpan Seconds(double value, string option) =>
+        double.IsFinite(value) && value >= 0 && value <= TimeSpan.MaxValue.TotalSeconds
+            ? TimeSpan.FromSeconds(value)
+            : throw new ViewerException($"{option} takes a number of seconds ≥ 0, got {value}.");
 
     private static IReadOnlyList<(string, string)> Pair(string[] refs, string[] masks)
     {

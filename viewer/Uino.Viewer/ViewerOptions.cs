@@ -6,6 +6,8 @@ internal sealed record ViewerOptions
     public int? Camera { get; init; }
     public string? Source { get; init; }
     public bool Loop { get; init; }
+    /// <summary>How long to keep reopening a camera that stopped delivering frames (zero: end at once).</summary>
+    public TimeSpan Reconnect { get; init; } = TimeSpan.FromSeconds(30);
     public double? Fps { get; init; }
     public IReadOnlyList<(string Image, string Mask)> References { get; init; } = [];
     public string? ModelPath { get; init; }

@@ -17,4 +17,9 @@ internal interface IFrameSource : IDisposable
     bool Read(Mat into);
     /// <summary>Goes back to the first frame (files and folders; cameras return false).</summary>
     bool Rewind();
+    /// <summary>
+    /// Opens a live source again after it stopped delivering (a camera unplugged and plugged back, a driver reset):
+    /// true once it delivers frames of the same size again. Files and folders return false.
+    /// </summary>
+    bool Reopen();
 }

@@ -60,6 +60,8 @@ internal sealed class ImageFilesSource : IFrameSource
         return false;
     }
 
+    public bool Reopen() => false;
+
     public bool Rewind()
     {
         next = 0;

@@ -5,8 +5,9 @@ namespace Uino.Viewer.Sources;
 /// <summary>A camera (V4L2, MSMF, DirectShow: whatever OpenCV picks) or a video file, through OpenCV's VideoCapture.</summary>
 internal sealed class VideoSource : IFrameSource
 {
-    private readonly VideoCapture capture;
+    private VideoCapture capture;
     private readonly string? path;
+    private readonly int? cameraIndex;
     private Mat? first;   // decoded while opening (to learn the size), handed out by the first Read
 
     public string Description { get; }
@@ -15,10 +16,11 @@ internal sealed class VideoSource : IFrameSource
     public double Fps { get; }
     public bool IsLive => path is null;
 
-    private VideoSource(VideoCapture capture, string description, string? path, Mat first, double fallbackFps)
+    private VideoSource(VideoCapture capture, string description, string? path, int? cameraIndex, Mat first, double fallbackFps)
     {
         this.capture = capture;
         this.path = path;
+        this.cameraIndex = cameraIndex;
         this.first = first;
         Description = description;
         (Width, Height) = (first.Width, first.Height);
@@ -36,7 +38,7 @@ internal sealed class VideoSource : IFrameSource
             throw new ViewerException($"Camera {index} could not be opened: no such camera, or another program is using it" +
                                       (OperatingSystem.IsLinux() ? $" (Linux: /dev/video{index})." : "."));
         }
-        return WithFirstFrame(capture, $"camera {index}", null, fallbackFps,
+        return WithFirstFrame(capture, $"camera {index}", null, index, fallbackFps,
                               $"Camera {index} opened but delivered no picture.");
     }
 
@@ -49,10 +51,11 @@ internal sealed class VideoSource : IFrameSource
             capture.Dispose();
             throw new ViewerException($"The video '{path}' could not be opened: not a video format OpenCV's FFmpeg can decode.");
         }
-        return WithFirstFrame(capture, Path.GetFileName(path), path, fallbackFps, $"The video '{path}' has no readable frame.");
+        return WithFirstFrame(capture, Path.GetFileName(path), path, null, fallbackFps, $"The video '{path}' has no readable frame.");
     }
 
-    private static VideoSource WithFirstFrame(VideoCapture capture, string description, string? path, double fallbackFps, string noFrame)
+    private static VideoSource WithFirstFrame(VideoCapture capture, string description, string? path, int? cameraIndex, double fallbackFps,
+                                              string noFrame)
     {
         var first = new Mat();
         if (!capture.Read(first) || first.Empty())
@@ -61,7 +64,7 @@ internal sealed class VideoSource : IFrameSource
             capture.Dispose();
             throw new ViewerException(noFrame);
         }
-        return new VideoSource(capture, description, path, first, fallbackFps);
+        return new VideoSource(capture, description, path, cameraIndex, first, fallbackFps);
     }
 
     public bool Read(Mat into)
@@ -77,6 +80,25 @@ internal sealed class VideoSource : IFrameSource
     }
 
     public bool Rewind() => path is not null && capture.Set(VideoCaptureProperties.PosFrames, 0);
+
+    public bool Reopen()
+    {
+        if (cameraIndex is not { } index) return false;
+        var again = new VideoCapture(index);
+        var probe = new Mat();
+        // Same size only: the display's textures and the pooled frames were made for it.
+        if (!again.IsOpened() || !again.Read(probe) || probe.Empty() || probe.Width != Width || probe.Height != Height)
+        {
+            probe.Dispose();
+            again.Dispose();
+            return false;
+        }
+        capture.Dispose();
+        capture = again;
+        first?.Dispose();
+        first = probe;
+        return true;
+    }
 
     public void Dispose()
     {
