@@ -188,7 +188,7 @@ internal sealed class Distiller : IDisposable
                                                 string.Join(",", _o.Stages), Images.Count, _o.CacheGrid);
 
     private void SaveCheckpoint(long step) =>
-        TrainingCheckpoint.Save(Path.Combine(_o.OutDir, CheckpointName), "distill", step, Fingerprint(), _trainable, _optim);
+        TrainingCheckpoint.Save(Path.Combine(_o.OutDir, CheckpointName), "distill", step, Fingerprint(), _trainable, _optim, Adapter.named_buffers());
 
     private void LoadCheckpoint() =>
         StartStep = TrainingCheckpoint.Resume(Path.Combine(_o.OutDir, CheckpointName), Fingerprint(), _trainable, _optim,

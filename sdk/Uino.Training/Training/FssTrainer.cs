@@ -202,7 +202,7 @@ internal sealed class FssTrainer : IDisposable
     }
 
     private void SaveCheckpoint(long step) =>
-        TrainingCheckpoint.Save(Path.Combine(_o.OutDir, CheckpointName), "fss", step, _o.Fingerprint(_dataset), _trainable, _optim);
+        TrainingCheckpoint.Save(Path.Combine(_o.OutDir, CheckpointName), "fss", step, _o.Fingerprint(_dataset), _trainable, _optim, Model.named_buffers());
 
     private void LoadCheckpoint() =>
         StartStep = TrainingCheckpoint.Resume(Path.Combine(_o.OutDir, CheckpointName), _o.Fingerprint(_dataset), _trainable, _optim,

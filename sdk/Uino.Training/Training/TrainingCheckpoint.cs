@@ -6,8 +6,11 @@ using static TorchSharp.torch;
 namespace Uino.Training.Training;
 
 /// <summary>
-/// The resumable state of a trainer (stage 1 or 2): trainable weights under <c>model.*</c>, the AdamW moments, the
-/// step and a fingerprint of the run's settings, in one safetensors file written atomically.
+/// The resumable state of a trainer (stage 1 or 2): trainable weights and the network's buffers under <c>model.*</c>,
+/// the AdamW moments, the step and a fingerprint of the run's settings, in one safetensors file written atomically.
+/// The buffers (e.g. the random Fourier matrices of SAM's prompt encoder and of the SVP's sine encoding) are not
+/// trained, but the trained weights are only meaningful with them: a later stage that starts from the checkpoint
+/// (<c>--init</c>) must get the same ones, not fresh random ones of another seed.
 /// </summary>
 internal static class TrainingCheckpoint
 {
@@ -17,10 +20,12 @@ internal static class TrainingCheckpoint
     public const string ModelPrefix = "model.";
 
     public static void Save(string path, string kind, long step, string fingerprint,
-                            IReadOnlyList<(string Name, Parameter Param)> trainable, AdamW optim)
+                            IReadOnlyList<(string Name, Parameter Param)> trainable, AdamW optim,
+                            IEnumerable<(string Name, Tensor Buffer)> buffers)
     {
         var tensors = new Dictionary<string, Tensor>();
         foreach (var (name, p) in trainable) tensors[ModelPrefix + name] = p;
+        foreach (var (name, b) in buffers) tensors[ModelPrefix + name] = b;
         foreach (var (k, v) in optim.State()) tensors[k] = v;
         SafeTensors.Save(path, tensors, new Dictionary<string, string>
         {

@@ -71,10 +71,17 @@ public class TrainingRunTests
             foreach (var (k, v) in comp.Where(kv => full.ContainsKey(kv.Key)))
                 Assert.That(v.eq(full[k]).all().item<bool>(), Is.True, $"{k} was not copied from --init");
         }
-        // The comp run's training checkpoint serves as well (its model.* weights).
+        // The comp run's training checkpoint serves as well, with the same tensors as its model file: the trained weights
+        // and the untrained random buffers (SAM's and the SVP's Fourier matrices), even when this run's seed would draw others.
         using var dirFromCheckpoint = new TempDir();
-        using (var t = new FssTrainer(Options(dirFromCheckpoint.Path, 2) with { InitModel = Path.Combine(dirComp.Path, FssTrainer.CheckpointName) }, Data()))
-            Assert.That(t.InitialisedTensors, Is.GreaterThan(0));
+        using (var t = new FssTrainer(Options(dirFromCheckpoint.Path, 2) with { InitModel = Path.Combine(dirComp.Path, FssTrainer.CheckpointName), Seed = 99 }, Data()))
+        {
+            var full = t.Model.state_dict();
+            Assert.That(t.InitialisedTensors, Is.EqualTo(comp.Keys.Count(full.ContainsKey)));
+            Assert.That(t.Model.named_buffers().Select(b => b.name), Has.Some.Contains("gaussian_matrix"), "the test must cover a random buffer");
+            foreach (var (k, v) in comp.Where(kv => full.ContainsKey(kv.Key)))
+                Assert.That(v.eq(full[k]).all().item<bool>(), Is.True, $"{k} differs from the run the checkpoint came from");
+        }
         // Without --from-scratch, --init supplies the frozen encoder and adapter too: only the stage-2 modules train.
         using var dirStage2 = new TempDir();
         using (var t = new FssTrainer(Options(dirStage2.Path, 1) with { FromScratch = false, InitModel = compModel }, Data()))
