@@ -140,6 +140,20 @@ def test_bad_settings_post_errors(frames, tmp_path, properties, words):
     assert_clean_error(run, *words)
 
 
+def test_a_source_that_fails_mid_stream_ends_the_pipeline_cleanly(frames, mask_runs, tmp_path):
+    """Upstream fails after two frames (identity error-after=3 posts, on the third, the ERROR a vanishing camera posts: v4l2src's
+    "Could not read from resource"): the pipeline stops and uinosegment is torn down while it holds a session. No
+    crash, no hang, and the frames before the failure were segmented as usual."""
+    run = gst.run(frames, tmp_path / "out", "identity error-after=3 ! " + gst.segmenter("mask"), timeout=120)
+    assert run.returncode > 0, f"exit {run.returncode} (negative = killed by a signal)\n{run.output}"
+    assert "ERROR: from element /GstPipeline:pipeline0/GstIdentity:identity0" in run.output, run.output
+    for crash in ("Aborted", "Segmentation fault", "CRITICAL", "core dumped"):
+        assert crash not in run.output
+    assert len(run.frames) == 2, f"{len(run.frames)} frames came out"
+    for got, expected in zip(run.frames, mask_runs("RGB").frames[:2]):
+        assert np.array_equal(got, expected)
+
+
 def test_reference_without_mask_is_an_error(frames, tmp_path):
     element = f"uinosegment model={gst.q(support.model_path())} reference={gst.q(support.REFERENCE)}"
     assert_clean_error(gst.run(frames, tmp_path / "out", element, timeout=120), "reference-mask is not set")
