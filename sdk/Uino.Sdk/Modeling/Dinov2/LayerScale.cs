@@ -15,7 +15,7 @@ internal sealed class LayerScale : nn.Module<Tensor, Tensor>
     [DynamicDependency(DynamicallyAccessedMemberTypes.PublicFields | DynamicallyAccessedMemberTypes.NonPublicFields, typeof(LayerScale))]
     public LayerScale(long dim, double initValues, Device? device = null) : base(nameof(LayerScale))
     {
-        gamma = new Parameter(full(dim, initValues, device: device));
+        gamma = Layers.Parameter(full(dim, initValues, device: device));
         RegisterComponents();
     }
 
