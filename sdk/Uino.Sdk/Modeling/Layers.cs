@@ -20,28 +20,29 @@ namespace Uino.Modeling;
 internal static class Layers
 {
     public static Linear Linear(long inputSize, long outputSize, bool hasBias = true, Device? device = null) =>
-        Made(nn.Linear(inputSize, outputSize, hasBias, device));
+        Made(() => nn.Linear(inputSize, outputSize, hasBias, device));
 
     public static Conv2d Conv2d(long in_channels, long out_channels, long kernel_size, long stride = 1, long padding = 0,
                                 long groups = 1, bool bias = true, Device? device = null) =>
-        Made(nn.Conv2d(in_channels, out_channels, kernel_size, stride, padding, groups: groups, bias: bias, device: device));
+        Made(() => nn.Conv2d(in_channels, out_channels, kernel_size, stride, padding, groups: groups, bias: bias, device: device));
 
     public static Conv2d Conv2d(long in_channels, long out_channels, (long, long) kernel_size, (long, long) stride,
                                 (long, long) padding, bool bias = true, Device? device = null) =>
-        Made(nn.Conv2d(in_channels, out_channels, kernel_size, stride, padding, bias: bias, device: device));
+        Made(() => nn.Conv2d(in_channels, out_channels, kernel_size, stride, padding, bias: bias, device: device));
 
     public static ConvTranspose2d ConvTranspose2d(long in_channels, long out_channels, long kernel_size, long stride,
                                                   Device? device = null) =>
-        Made(nn.ConvTranspose2d(in_channels, out_channels, kernel_size, stride, device: device));
+        Made(() => nn.ConvTranspose2d(in_channels, out_channels, kernel_size, stride, device: device));
 
     public static LayerNorm LayerNorm(long normalized_shape, double eps = 1e-5, Device? device = null) =>
-        Made(nn.LayerNorm(normalized_shape, eps, device: device));
+        Made(() => nn.LayerNorm(normalized_shape, eps, device: device));
 
     public static GroupNorm GroupNorm(long num_groups, long num_channels, Device? device = null) =>
-        Made(nn.GroupNorm(num_groups, num_channels, device: device));
+        Made(() => nn.GroupNorm(num_groups, num_channels, device: device));
 
     public static Embedding Embedding(long num_embeddings, long embedding_dims, Device? device = null)
     {
+        using var scope = NewDisposeScope();   // as in Made
         if (device?.type != DeviceType.META)
         {
             // Built natively: its weight is wrapped from the native handle, with no moved-from tensor to count back.
@@ -70,12 +71,18 @@ internal static class Layers
     /// <summary>A tensor a module keeps as a buffer.</summary>
     public static Tensor Buffer(Tensor data) => LayerBuild.Record(data.DetachFromDisposeScope());
 
-    /// <summary>A layer TorchSharp built in managed code: each of its parameters left a moved-from tensor counted.</summary>
-    private static T Made<T>(T layer) where T : nn.Module
+    /// <summary>A layer TorchSharp builds in managed code: each of its parameters leaves a moved-from tensor counted.</summary>
+    private static T Made<T>(Func<T> make) where T : nn.Module
     {
+        // TorchSharp's constructors hand temporaries to native code without keeping them referenced too (a
+        // convolution's fan-in reads weight[0, 0].numel()): the scope holds them until the constructor returns,
+        // else the finalizer can free one while the op reads it when networks are built on several threads.
+        using var scope = NewDisposeScope();
+        var layer = make();
         var parameters = layer.parameters().ToList();
         MovedTensorCount.Forget(parameters.Count);
         foreach (var p in parameters) p.DetachFromDisposeScope();
+        foreach (var b in layer.buffers()) b.DetachFromDisposeScope();
         return LayerBuild.Record(layer);
     }
 }

@@ -40,7 +40,7 @@ internal sealed class Hgmb : nn.Module<Tensor, Tensor>
         using (no_grad())
         {
             // TorchSharp 0.107's GroupNorm leaves its bias uninitialised (garbage, sometimes NaN): set PyTorch's init.
-            norm.weight!.fill_(1);
+            norm.weight!.fill_(Scalars.One);
             norm.bias!.zero_();
         }
         vss = withVss ? new VssBlock(outChannels, dState, device: device) : null;

@@ -25,7 +25,10 @@ internal sealed class SineEncoding : nn.Module<Tensor, Tensor>
         if (outputDim % 2 != 0) throw new ArgumentException("The sine encoding needs an even output size.", nameof(outputDim));
         InputDim = inputDim;
         OutputDim = outputDim;
-        gaussian_matrix = Layers.Buffer(randn(inputDim, outputDim / 2, device: device) * scale);
+        // The scope and the scalar hold the temporaries until the op returns (see Ss2d); Layers.Buffer takes the result out.
+        using var scope = NewDisposeScope();
+        using var factor = scale.ToScalar();
+        gaussian_matrix = Layers.Buffer(randn(inputDim, outputDim / 2, device: device) * factor);
         register_buffer(nameof(gaussian_matrix), gaussian_matrix);
         RegisterComponents();
     }

@@ -66,7 +66,11 @@ internal sealed class Ss2d : nn.Module<Tensor, Tensor>
         out_norm = Layers.LayerNorm(DInner, eps: 1e-5, device: device);
         out_proj = Layers.Linear(DInner, dModel, hasBias: false, device: device);
 
+        // The scope holds the temporaries until the parameters are made: a temporary passed to a native op and not
+        // used after could otherwise be finalised (freed) while the op reads it, when networks are built on several
+        // threads at once. Layers.Parameter takes each parameter out of it.
         using (no_grad())
+        using (NewDisposeScope())
         {
             // x_proj: K stacked nn.Linear(d_inner, R+2N) with PyTorch's default bound 1/sqrt(fan_in).
             double xb = 1.0 / Math.Sqrt(DInner);
@@ -74,8 +78,12 @@ internal sealed class Ss2d : nn.Module<Tensor, Tensor>
             // dt_proj weight ~ U(±R^-1/2); bias = softplus⁻¹(Δ0) with Δ0 log-uniform in [dt_min, dt_max].
             double db = 1.0 / Math.Sqrt(DtRank);
             dt_projs_weight = Layers.Parameter(empty(K, DInner, DtRank, device: device).uniform_(-db, db));
-            var dt = exp(rand(K, DInner, device: device) * (Math.Log(dtMax) - Math.Log(dtMin)) + Math.Log(dtMin)).clamp(min: dtInitFloor);
-            dt_projs_bias = Layers.Parameter(dt + log(-expm1(-dt)));
+            // Scalars held until the ops return, likewise (see Scalars); add's implicit alpha would be a temporary too.
+            using var logSpan = (Math.Log(dtMax) - Math.Log(dtMin)).ToScalar();
+            using var logMin = Math.Log(dtMin).ToScalar();
+            using var floor = dtInitFloor.ToScalar();
+            var dt = exp((rand(K, DInner, device: device) * logSpan).add(logMin, Scalars.One)).clamp(min: floor);
+            dt_projs_bias = Layers.Parameter(dt.add(log(-expm1(-dt)), Scalars.One));
             // S4D-real: A = −(1..N) per channel, stored as its log; D skip = 1.
             A_logs = Layers.Parameter(log(arange(1, dState + 1, dtype: ScalarType.Float32, device: device)).unsqueeze(0).repeat(K * DInner, 1));
             Ds = Layers.Parameter(ones(K * DInner, device: device));

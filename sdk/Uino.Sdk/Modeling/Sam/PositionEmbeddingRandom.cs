@@ -17,7 +17,9 @@ internal sealed class PositionEmbeddingRandom : nn.Module
     public PositionEmbeddingRandom(long numPosFeats = 64, double? scale = null, Device? device = null) : base(nameof(PositionEmbeddingRandom))
     {
         // Official: a missing or non-positive scale means 1.0. Checkpoints overwrite the matrix anyway.
-        var s = scale is null || scale <= 0.0 ? 1.0 : scale.Value;
+        // The scope and the scalar hold the temporaries until the op returns (see Ss2d); Layers.Buffer takes the result out.
+        using var scope = NewDisposeScope();
+        using var s = (scale is null || scale <= 0.0 ? 1.0 : scale.Value).ToScalar();
         positional_encoding_gaussian_matrix = Layers.Buffer(randn(2, numPosFeats, device: device).mul_(s));
         register_buffer(nameof(positional_encoding_gaussian_matrix), positional_encoding_gaussian_matrix);
         RegisterComponents();
