@@ -42,12 +42,7 @@ internal static class InspectCommand
                 ? UinoFssConfig.Preset(backbone, ParseVariant(variant), inputSize)
                 : UinoModelFile.ReadConfig(modelFile);
             ParameterCounts counts;
-            lock (typeof(InspectCommand))
-            {
-                set_default_device(META); // shapes only: no memory, no initialisation
-                try { using var net = new UinoFss(config); counts = ParameterCounts.Of(net); }
-                finally { set_default_device(CPU); }
-            }
+            using (var net = new UinoFss(config, META)) counts = ParameterCounts.Of(net); // shapes only: no memory, no initialisation
             var variantName = config.Variant switch { UinoVariant.CompStar => "comp-star", var v => v.ToString().ToLowerInvariant() };
             if (json)
             {

@@ -12,7 +12,6 @@ namespace Uino.Checkpoints;
 /// </summary>
 internal static class OfficialArchitectures
 {
-    private static readonly object MetaLock = new();
     private static int registered;
 
     /// <summary>Idempotent; called by the catalog before any look-up.</summary>
@@ -27,7 +26,7 @@ internal static class OfficialArchitectures
         foreach (var name in new[] { "sam_vit_b", "sam_vit_l", "sam_vit_h" })
         {
             var config = SamConfig.Preset(name);
-            ArchitectureCatalog.Register(name, () => MetaShapes(() => SamModel.Create(config)));
+            ArchitectureCatalog.Register(name, () => Shapes(() => SamModel.Create(config, META)));
         }
     }
 
@@ -35,19 +34,5 @@ internal static class OfficialArchitectures
     {
         using var module = build();
         return module.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.shape);
-    }
-
-    /// <summary>
-    /// For modules without a device parameter: the default device is process-wide, so the switch to meta is
-    /// serialised and always undone.
-    /// </summary>
-    private static IReadOnlyDictionary<string, long[]> MetaShapes(Func<nn.Module> build)
-    {
-        lock (MetaLock)
-        {
-            set_default_device(META);
-            try { return Shapes(build); }
-            finally { set_default_device(CPU); }
-        }
     }
 }

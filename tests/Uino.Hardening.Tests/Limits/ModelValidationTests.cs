@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using NUnit.Framework;
 using Uino.Checkpoints;
@@ -61,6 +62,30 @@ public class ModelValidationTests
         });
         var e = Refused(path);
         Assert.That(e.Message, Does.Contain("does not fit").And.Contain("svp."));
+    }
+
+    /// <summary>
+    /// Found by the model-file campaign: a configuration declaring huge widths made the loader allocate and
+    /// initialise the whole declared network before comparing it with the tensors (22 s for one fuzzed file).
+    /// Here the dense prompt head's width is 4096 instead of 16: 600 MB of weights, none of them in the file.
+    /// </summary>
+    [Test]
+    public void ConfigurationDeclaringHugeWidthsIsRefusedWithoutBuildingIt()
+    {
+        using var folder = new TempFolder();
+        var path = Rewrite(folder, "width-bomb.safetensors", (_, metadata) =>
+        {
+            var config = JsonSerializer.Deserialize<UinoFssConfig>(metadata[UinoModelFile.ConfigKey], UinoModelFile.Json)!;
+            metadata[UinoModelFile.ConfigKey] = JsonSerializer.Serialize(config with { HeadWidth = 4096 }, UinoModelFile.Json);
+        });
+        Refused(path);                                                  // warm-up: JIT and TorchSharp start-up are not the loader's time
+        var clock = Stopwatch.StartNew();
+        var e = Refused(path);
+        clock.Stop();
+        TestContext.Out.WriteLine($"refused in {clock.Elapsed.TotalMilliseconds:F0} ms: {e.Message}");
+        Assert.That(e.Message, Does.Contain("width-bomb.safetensors").And.Contain("does not fit")
+                                   .And.Contain("dense_head.conv2.weight: checkpoint [16, 16, 3, 3], expected [4096, 4096, 3, 3]"));
+        Assert.That(clock.Elapsed.TotalSeconds, Is.LessThan(1), "time to refuse the file");
     }
 
     [Test]

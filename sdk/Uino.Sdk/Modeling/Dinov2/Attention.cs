@@ -26,8 +26,8 @@ internal sealed class Attention : nn.Module<Tensor, Tensor>
             throw new ArgumentException($"embed_dim {dim} must be a positive multiple of num_heads {numHeads}.");
         Dim = dim;
         NumHeads = numHeads;
-        qkv = nn.Linear(dim, dim * 3, hasBias: qkvBias, device: device);
-        proj = nn.Linear(dim, dim, hasBias: projBias, device: device);
+        qkv = Layers.Linear(dim, dim * 3, hasBias: qkvBias, device: device);
+        proj = Layers.Linear(dim, dim, hasBias: projBias, device: device);
         RegisterComponents();
     }
 

@@ -26,11 +26,11 @@ internal sealed class Block : nn.Module<Tensor, Tensor>
         : base(nameof(Block))
     {
         // The official norm_layer is partial(nn.LayerNorm, eps=1e-6).
-        norm1 = nn.LayerNorm(dim, eps: 1e-6, device: device);
+        norm1 = Layers.LayerNorm(dim, eps: 1e-6, device: device);
         attn = new Attention(dim, numHeads, qkvBias, projBias, device);
         // Official: LayerScale only when init_values is truthy, else Identity (no ls*.gamma keys).
         ls1 = initValues is { } v1 && v1 != 0 ? new LayerScale(dim, v1, device) : nn.Identity();
-        norm2 = nn.LayerNorm(dim, eps: 1e-6, device: device);
+        norm2 = Layers.LayerNorm(dim, eps: 1e-6, device: device);
         mlp = new Mlp(dim, (long)(dim * mlpRatio), ffnBias, device);
         ls2 = initValues is { } v2 && v2 != 0 ? new LayerScale(dim, v2, device) : nn.Identity();
         RegisterComponents();

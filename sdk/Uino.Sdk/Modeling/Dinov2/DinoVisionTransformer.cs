@@ -49,15 +49,15 @@ internal sealed class DinoVisionTransformer : nn.Module<Tensor, Tensor>
         long dim = config.EmbedDim;
 
         patch_embed = new PatchEmbed(config.ImgSize, config.PatchSize, config.InChans, dim, device);
-        cls_token = new Parameter(zeros(1, 1, dim, device: device));
-        pos_embed = new Parameter(zeros(1, patch_embed.NumPatches + 1, dim, device: device));
+        cls_token = Layers.Parameter(zeros(1, 1, dim, device: device));
+        pos_embed = Layers.Parameter(zeros(1, patch_embed.NumPatches + 1, dim, device: device));
         // Official: register_tokens exists only when num_register_tokens > 0 (no key otherwise).
-        register_tokens = config.NumRegisterTokens > 0 ? new Parameter(zeros(1, config.NumRegisterTokens, dim, device: device)) : null;
+        register_tokens = config.NumRegisterTokens > 0 ? Layers.Parameter(zeros(1, config.NumRegisterTokens, dim, device: device)) : null;
         blocks = new ModuleList<Block>();
         for (var i = 0; i < config.Depth; i++)
             blocks.Add(new Block(dim, config.NumHeads, config.MlpRatio, config.QkvBias, config.ProjBias, config.FfnBias, config.InitValues, device));
-        norm = nn.LayerNorm(dim, eps: 1e-6, device: device);
-        mask_token = new Parameter(zeros(1, dim, device: device));
+        norm = Layers.LayerNorm(dim, eps: 1e-6, device: device);
+        mask_token = Layers.Parameter(zeros(1, dim, device: device));
         InitWeights();
         RegisterComponents();
     }

@@ -15,7 +15,8 @@ internal sealed class LayerScale : nn.Module<Tensor, Tensor>
     [DynamicDependency(DynamicallyAccessedMemberTypes.PublicFields | DynamicallyAccessedMemberTypes.NonPublicFields, typeof(LayerScale))]
     public LayerScale(long dim, double initValues, Device? device = null) : base(nameof(LayerScale))
     {
-        gamma = new Parameter(full(dim, initValues, device: device));
+        using var value = initValues.ToScalar();   // held until the op returns (see Scalars)
+        gamma = Layers.Parameter(full(dim, value, device: device));
         RegisterComponents();
     }
 

@@ -20,9 +20,9 @@ internal sealed class Mlp : nn.Module<Tensor, Tensor>
     [DynamicDependency(DynamicallyAccessedMemberTypes.PublicFields | DynamicallyAccessedMemberTypes.NonPublicFields, typeof(Mlp))]
     public Mlp(long inFeatures, long hiddenFeatures, bool bias, Device? device = null) : base(nameof(Mlp))
     {
-        fc1 = nn.Linear(inFeatures, hiddenFeatures, hasBias: bias, device: device);
+        fc1 = Layers.Linear(inFeatures, hiddenFeatures, hasBias: bias, device: device);
         act = nn.GELU();
-        fc2 = nn.Linear(hiddenFeatures, inFeatures, hasBias: bias, device: device);
+        fc2 = Layers.Linear(hiddenFeatures, inFeatures, hasBias: bias, device: device);
         RegisterComponents();
     }
 

@@ -25,7 +25,7 @@ internal sealed class PatchEmbed : nn.Module<Tensor, Tensor>
     {
         PatchSize = patchSize;
         NumPatches = (long)(imgSize / patchSize) * (imgSize / patchSize);
-        proj = nn.Conv2d(inChans, embedDim, kernel_size: patchSize, stride: patchSize, device: device);
+        proj = Layers.Conv2d(inChans, embedDim, kernel_size: patchSize, stride: patchSize, device: device);
         RegisterComponents();
     }
 

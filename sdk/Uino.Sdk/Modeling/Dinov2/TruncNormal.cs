@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Uino.Modeling.Dinov2;
@@ -17,9 +18,12 @@ internal static class TruncNormal
         double lower = NormCdf((a - mean) / std), upper = NormCdf((b - mean) / std);
         tensor.uniform_(2 * lower - 1, 2 * upper - 1);
         tensor.erfinv_();
-        tensor.mul_(std * Math.Sqrt(2.0));
-        tensor.add_(mean);
-        tensor.clamp_(a, b);
+        // Scalars held until the ops return, add_'s alpha included (see Scalars): networks are built on several
+        // threads at once, and a temporary Scalar can be finalised while the native op reads it.
+        using Scalar scale = (std * Math.Sqrt(2.0)).ToScalar(), shift = mean.ToScalar(), min = a.ToScalar(), max = b.ToScalar();
+        tensor.mul_(scale);
+        tensor.add_(shift, Scalars.One);
+        tensor.clamp_(min, max);
         return tensor;
     }
 

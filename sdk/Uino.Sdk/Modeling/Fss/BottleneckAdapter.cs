@@ -25,19 +25,19 @@ internal sealed class BottleneckAdapter : nn.Module<Tensor, Tensor>
 
     [DynamicDependency(DynamicallyAccessedMemberTypes.PublicFields | DynamicallyAccessedMemberTypes.NonPublicFields, typeof(BottleneckAdapter))]
     public BottleneckAdapter(long inputDim, long bottleneckDim = 256, long innerDim = 128, long ffnDim = 512,
-                             long numHeads = 8, long outputDim = 256, int numBlocks = 2)
+                             long numHeads = 8, long outputDim = 256, int numBlocks = 2, Device? device = null)
         : base(nameof(BottleneckAdapter))
     {
         InputDim = inputDim;
         OutputDim = outputDim;
         reduce = nn.Sequential(
-            nn.Conv2d(inputDim, bottleneckDim, 1), new LayerNorm2d(bottleneckDim),
-            nn.Conv2d(bottleneckDim, bottleneckDim, 3, padding: 1), new LayerNorm2d(bottleneckDim),
-            nn.Conv2d(bottleneckDim, innerDim, 1), new LayerNorm2d(innerDim));
+            Layers.Conv2d(inputDim, bottleneckDim, 1, device: device), new LayerNorm2d(bottleneckDim, device: device),
+            Layers.Conv2d(bottleneckDim, bottleneckDim, 3, padding: 1, device: device), new LayerNorm2d(bottleneckDim, device: device),
+            Layers.Conv2d(bottleneckDim, innerDim, 1, device: device), new LayerNorm2d(innerDim, device: device));
         blocks = nn.ModuleList(Enumerable.Range(0, numBlocks)
             .Select(_ => new Dinov2.Block(innerDim, numHeads, (double)ffnDim / innerDim, qkvBias: true, projBias: true,
-                                          ffnBias: true, initValues: null)).ToArray());
-        expand = nn.Conv2d(innerDim, outputDim, 1);
+                                          ffnBias: true, initValues: null, device)).ToArray());
+        expand = Layers.Conv2d(innerDim, outputDim, 1, device: device);
         RegisterComponents();
     }
 

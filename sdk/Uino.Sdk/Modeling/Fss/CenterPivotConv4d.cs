@@ -27,19 +27,20 @@ internal sealed class CenterPivotConv4d : nn.Module<Tensor, Tensor>
     /// <param name="padding">Same layout; HSNet uses k/2 everywhere.</param>
     /// <param name="bias">Bias on both 2D convs.</param>
     /// <param name="name">Module name.</param>
+    /// <param name="device">Where to allocate the weights (default CPU); <c>meta</c> for shapes only.</param>
     [DynamicDependency(DynamicallyAccessedMemberTypes.PublicFields | DynamicallyAccessedMemberTypes.NonPublicFields, typeof(CenterPivotConv4d))]
     public CenterPivotConv4d(long inChannels, long outChannels, long[] kernelSize, long[] stride, long[] padding, bool bias = true,
-                             string name = "CenterPivotConv4d") : base(name)
+                             string name = "CenterPivotConv4d", Device? device = null) : base(name)
     {
         foreach (var (v, what) in new[] { (kernelSize, "kernel_size"), (stride, "stride"), (padding, "padding") })
             if (v.Length != 4) throw new ArgumentException($"CenterPivotConv4d {what} needs 4 values, got {v.Length}.");
         this.inChannels = inChannels;
         this.stride = stride.ToArray();
         this.padding = padding.ToArray();
-        conv1 = nn.Conv2d(inChannels, outChannels, (kernelSize[0], kernelSize[1]), stride: (stride[0], stride[1]),
-                          padding: (padding[0], padding[1]), bias: bias);
-        conv2 = nn.Conv2d(inChannels, outChannels, (kernelSize[2], kernelSize[3]), stride: (stride[2], stride[3]),
-                          padding: (padding[2], padding[3]), bias: bias);
+        conv1 = Layers.Conv2d(inChannels, outChannels, (kernelSize[0], kernelSize[1]), stride: (stride[0], stride[1]),
+                              padding: (padding[0], padding[1]), bias: bias, device: device);
+        conv2 = Layers.Conv2d(inChannels, outChannels, (kernelSize[2], kernelSize[3]), stride: (stride[2], stride[3]),
+                              padding: (padding[2], padding[3]), bias: bias, device: device);
         RegisterComponents();
     }
 

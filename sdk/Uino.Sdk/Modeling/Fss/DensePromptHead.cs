@@ -23,13 +23,13 @@ internal sealed class DensePromptHead : nn.Module<Tensor, long, long, Tensor>
 #pragma warning restore IDE1006
 
     [DynamicDependency(DynamicallyAccessedMemberTypes.PublicFields | DynamicallyAccessedMemberTypes.NonPublicFields, typeof(DensePromptHead))]
-    public DensePromptHead(long inChannels = 64, long width = 128) : base(nameof(DensePromptHead))
+    public DensePromptHead(long inChannels = 64, long width = 128, Device? device = null) : base(nameof(DensePromptHead))
     {
-        conv1 = nn.Conv2d(inChannels, width, 3, padding: 1);
-        conv2 = nn.Conv2d(width, width, 3, padding: 1);
-        conv3 = nn.Conv2d(width, inChannels, 3, padding: 1);
-        conv4 = nn.Conv2d(inChannels, inChannels / 2, 3, padding: 1);
-        proj = nn.Conv2d(inChannels / 2, 1, 1);
+        conv1 = Layers.Conv2d(inChannels, width, 3, padding: 1, device: device);
+        conv2 = Layers.Conv2d(width, width, 3, padding: 1, device: device);
+        conv3 = Layers.Conv2d(width, inChannels, 3, padding: 1, device: device);
+        conv4 = Layers.Conv2d(inChannels, inChannels / 2, 3, padding: 1, device: device);
+        proj = Layers.Conv2d(inChannels / 2, 1, 1, device: device);
         RegisterComponents();
     }
 

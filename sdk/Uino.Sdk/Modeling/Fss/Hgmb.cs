@@ -27,22 +27,23 @@ internal sealed class Hgmb : nn.Module<Tensor, Tensor>
     public long SupportPartition { get; }
 
     [DynamicDependency(DynamicallyAccessedMemberTypes.PublicFields | DynamicallyAccessedMemberTypes.NonPublicFields, typeof(Hgmb))]
-    public Hgmb(long inChannels, long outChannels, long queryPartition, long supportPartition, long dState, bool withVss = true)
+    public Hgmb(long inChannels, long outChannels, long queryPartition, long supportPartition, long dState, bool withVss = true,
+                Device? device = null)
         : base(nameof(Hgmb))
     {
         if (queryPartition < 1 || supportPartition < 1) throw new ArgumentException("Partition sizes must be positive.");
         QueryPartition = queryPartition;
         SupportPartition = supportPartition;
         conv = new CenterPivotConv4d(inChannels, outChannels, new long[] { 3, 3, 3, 3 }, new long[] { 1, 1, 1, 1 },
-                                     new long[] { 1, 1, 1, 1 }, bias: true);
-        norm = nn.GroupNorm(4, outChannels);
+                                     new long[] { 1, 1, 1, 1 }, bias: true, device: device);
+        norm = Layers.GroupNorm(4, outChannels, device: device);
         using (no_grad())
         {
             // TorchSharp 0.107's GroupNorm leaves its bias uninitialised (garbage, sometimes NaN): set PyTorch's init.
-            norm.weight!.fill_(1);
+            norm.weight!.fill_(Scalars.One);
             norm.bias!.zero_();
         }
-        vss = withVss ? new VssBlock(outChannels, dState) : null;
+        vss = withVss ? new VssBlock(outChannels, dState, device: device) : null;
         RegisterComponents();
     }
 

@@ -16,12 +16,13 @@ internal sealed class MambaHyperCorrelation : nn.Module<Tensor, Tensor>
 #pragma warning restore IDE1006
 
     [DynamicDependency(DynamicallyAccessedMemberTypes.PublicFields | DynamicallyAccessedMemberTypes.NonPublicFields, typeof(MambaHyperCorrelation))]
-    public MambaHyperCorrelation(long layers, long hidden, long queryPartition, long supportPartition, long dState, bool withVss)
+    public MambaHyperCorrelation(long layers, long hidden, long queryPartition, long supportPartition, long dState, bool withVss,
+                                 Device? device = null)
         : base(nameof(MambaHyperCorrelation))
     {
         blocks = nn.ModuleList(
-            new Hgmb(layers, hidden, queryPartition, supportPartition, dState, withVss),
-            new Hgmb(hidden, hidden, queryPartition, supportPartition, dState, withVss));
+            new Hgmb(layers, hidden, queryPartition, supportPartition, dState, withVss, device),
+            new Hgmb(hidden, hidden, queryPartition, supportPartition, dState, withVss, device));
         RegisterComponents();
     }
 

@@ -23,14 +23,15 @@ internal sealed class SemanticVisualPrompt : nn.Module<Tensor, Tensor, Tensor>
 #pragma warning restore IDE1006
 
     [DynamicDependency(DynamicallyAccessedMemberTypes.PublicFields | DynamicallyAccessedMemberTypes.NonPublicFields, typeof(SemanticVisualPrompt))]
-    public SemanticVisualPrompt(long encoderDim, long hiddenDim = 64, long prototypeDim = 32, long promptDim = 256)
+    public SemanticVisualPrompt(long encoderDim, long hiddenDim = 64, long prototypeDim = 32, long promptDim = 256,
+                                Device? device = null)
         : base(nameof(SemanticVisualPrompt))
     {
-        conv1 = nn.Conv2d(encoderDim, hiddenDim, 1);
-        norm1 = new LayerNorm2d(hiddenDim);
-        conv2 = nn.Conv2d(hiddenDim, prototypeDim, 3, padding: 1);
-        norm2 = new LayerNorm2d(prototypeDim);
-        sine = new SineEncoding(prototypeDim, promptDim);
+        conv1 = Layers.Conv2d(encoderDim, hiddenDim, 1, device: device);
+        norm1 = new LayerNorm2d(hiddenDim, device: device);
+        conv2 = Layers.Conv2d(hiddenDim, prototypeDim, 3, padding: 1, device: device);
+        norm2 = new LayerNorm2d(prototypeDim, device: device);
+        sine = new SineEncoding(prototypeDim, promptDim, device: device);
         RegisterComponents();
     }
 

@@ -20,12 +20,15 @@ internal sealed class SineEncoding : nn.Module<Tensor, Tensor>
     public long OutputDim { get; }
 
     [DynamicDependency(DynamicallyAccessedMemberTypes.PublicFields | DynamicallyAccessedMemberTypes.NonPublicFields, typeof(SineEncoding))]
-    public SineEncoding(long inputDim, long outputDim, double scale = 1.0) : base(nameof(SineEncoding))
+    public SineEncoding(long inputDim, long outputDim, double scale = 1.0, Device? device = null) : base(nameof(SineEncoding))
     {
         if (outputDim % 2 != 0) throw new ArgumentException("The sine encoding needs an even output size.", nameof(outputDim));
         InputDim = inputDim;
         OutputDim = outputDim;
-        gaussian_matrix = randn(inputDim, outputDim / 2) * scale;
+        // The scope and the scalar hold the temporaries until the op returns (see Ss2d); Layers.Buffer takes the result out.
+        using var scope = NewDisposeScope();
+        using var factor = scale.ToScalar();
+        gaussian_matrix = Layers.Buffer(randn(inputDim, outputDim / 2, device: device) * factor);
         register_buffer(nameof(gaussian_matrix), gaussian_matrix);
         RegisterComponents();
     }

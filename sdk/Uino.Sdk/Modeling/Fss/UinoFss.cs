@@ -41,28 +41,33 @@ internal sealed class UinoFss : nn.Module
     /// <summary>Counts the support-side computations (each reference encoding adds one); tests use it.</summary>
     public long ReferenceEncodings { get; private set; }
 
+    /// <param name="config">The architecture.</param>
+    /// <param name="device">Where to allocate the weights (default CPU); <c>meta</c> builds the key/shape layout only.</param>
+    /// <remarks>If a layer cannot be built (a width libtorch refuses), the layers made before it are freed.</remarks>
     [DynamicDependency(DynamicallyAccessedMemberTypes.PublicFields | DynamicallyAccessedMemberTypes.NonPublicFields, typeof(UinoFss))]
-    public UinoFss(UinoFssConfig config) : base(nameof(UinoFss))
+    public UinoFss(UinoFssConfig config, Device? device = null) : base(nameof(UinoFss))
     {
         config.Validate();
         Config = config;
-        encoder = new DinoVisionTransformer(config.Backbone);
+        using var build = new LayerBuild();
+        encoder = new DinoVisionTransformer(config.Backbone, device);
         long c = config.Backbone.EmbedDim;
         adapter = new BottleneckAdapter(c, config.AdapterBottleneck, config.AdapterInner, config.AdapterFfn,
-                                        config.AdapterHeads, config.Decoder.EmbedDim);
-        svp = new SemanticVisualPrompt(c, config.SvpHidden, config.SvpPrototype, config.Decoder.EmbedDim);
+                                        config.AdapterHeads, config.Decoder.EmbedDim, device: device);
+        svp = new SemanticVisualPrompt(c, config.SvpHidden, config.SvpPrototype, config.Decoder.EmbedDim, device);
         if (HasDensePromptGenerator)
         {
             mhcm = new MambaHyperCorrelation(config.CorrelationLayers, config.HyperChannels, config.QueryPartition,
-                                             config.SupportPartition, config.StateDim, withVss: config.Variant == UinoVariant.Full);
-            dense_head = new DensePromptHead(config.HyperChannels, config.HeadWidth);
+                                             config.SupportPartition, config.StateDim, withVss: config.Variant == UinoVariant.Full, device);
+            dense_head = new DensePromptHead(config.HyperChannels, config.HeadWidth, device);
         }
         var d = config.Decoder;
         prompt_encoder = new PromptEncoder(d.EmbedDim, (d.ImageEmbeddingSize, d.ImageEmbeddingSize),
-                                           (d.InputImageSize, d.InputImageSize), d.MaskInChans);
-        mask_decoder = new MaskDecoder(d.EmbedDim, new TwoWayTransformer(d.TransformerDepth, d.EmbedDim, d.NumHeads, d.MlpDim),
-                                       d.NumMultimaskOutputs, d.IouHeadDepth, d.IouHeadHiddenDim);
+                                           (d.InputImageSize, d.InputImageSize), d.MaskInChans, device);
+        mask_decoder = new MaskDecoder(d.EmbedDim, new TwoWayTransformer(d.TransformerDepth, d.EmbedDim, d.NumHeads, d.MlpDim, device: device),
+                                       d.NumMultimaskOutputs, d.IouHeadDepth, d.IouHeadHiddenDim, device);
         RegisterComponents();
+        build.Complete();
     }
 
     /// <summary>

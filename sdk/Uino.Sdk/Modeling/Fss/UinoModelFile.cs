@@ -78,6 +78,7 @@ internal static class UinoModelFile
                     throw new CheckpointException($"'{samCheckpoint}' has no prompt_encoder.* or mask_decoder.* tensors: not a SAM checkpoint.");
                 foreach (var (k, v) in parts) tensors[k] = v;
             }
+            CheckShapes(config, tensors, source, encoderCheckpoint, samCheckpoint);
             var model = new UinoFss(config);
             try { StateDict.Load(model, tensors, source); }
             catch { model.Dispose(); throw; }
@@ -88,6 +89,30 @@ internal static class UinoModelFile
             foreach (var t in tensors.Values) t.Dispose();
             foreach (var d in extra) foreach (var t in d.Values) t.Dispose();
         }
+    }
+
+    /// <summary>
+    /// Compares the tensors' names and shapes with those of the network the configuration declares, built on the
+    /// meta device (no memory, no initialisation) before the real one: a configuration declaring huge widths is
+    /// refused at no cost instead of after allocating and initialising all of them.
+    /// </summary>
+    private static void CheckShapes(UinoFssConfig config, Dictionary<string, Tensor> tensors, string source,
+                                    string? encoderCheckpoint, string? samCheckpoint)
+    {
+        // Every block, layer and mask output has tensors of its own: more of them than there are tensors cannot
+        // fit, and would make even the meta build long.
+        var d = config.Decoder;
+        foreach (var (what, count) in new[] { ("backbone depth", config.Backbone.Depth), ("decoder transformer depth", d.TransformerDepth),
+                                              ("IoU head depth", d.IouHeadDepth), ("number of mask outputs", d.NumMultimaskOutputs) })
+            if (count > tensors.Count)
+                throw new CheckpointException($"Model file '{source}' declares a {what} of {count}; its {tensors.Count} tensors cannot hold that many.");
+        Dictionary<string, long[]> declared;
+        using (var meta = new UinoFss(config, META))
+            declared = meta.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.shape);
+        var problems = KeyComparison.Compare(tensors.ToDictionary(kv => kv.Key, kv => kv.Value.shape), declared).Problems(strict: true);
+        if (problems.Count == 0) return;
+        var with = string.Join("", new[] { encoderCheckpoint, samCheckpoint }.OfType<string>().Select(c => $" with '{c}'"));
+        throw new CheckpointException($"Model file '{source}'{with} does not fit the network its configuration declares: {string.Join("; ", problems)}.");
     }
 
     private static UinoFssConfig ParseConfig(IReadOnlyDictionary<string, string> metadata, string source)

@@ -46,9 +46,11 @@ internal sealed class Ss2d : nn.Module<Tensor, Tensor>
     /// <param name="dtMax">Upper end of the initial Δ.</param>
     /// <param name="dtInitFloor">Minimum initial Δ.</param>
     /// <param name="name">Module name.</param>
+    /// <param name="device">Where to allocate the weights (default CPU); <c>meta</c> for shapes only.</param>
     [DynamicDependency(DynamicallyAccessedMemberTypes.PublicFields | DynamicallyAccessedMemberTypes.NonPublicFields, typeof(Ss2d))]
     public Ss2d(long dModel, long dState = 16, double ssmRatio = 2.0, long? dtRank = null,
-                double dtMin = 0.001, double dtMax = 0.1, double dtInitFloor = 1e-4, string name = "SS2D") : base(name)
+                double dtMin = 0.001, double dtMax = 0.1, double dtInitFloor = 1e-4, string name = "SS2D",
+                Device? device = null) : base(name)
     {
         if (dModel < 1 || dState < 1 || ssmRatio <= 0)
             throw new ArgumentException($"SS2D needs d_model ≥ 1, d_state ≥ 1 and ssm_ratio > 0 (got {dModel}, {dState}, {ssmRatio}).");
@@ -59,24 +61,32 @@ internal sealed class Ss2d : nn.Module<Tensor, Tensor>
         if (DInner < 1 || DtRank < 1) throw new ArgumentException($"d_inner {DInner} and dt_rank {DtRank} must be positive.");
 
         // v0 hard-codes: no bias on the projections, depthwise 3×3 conv with bias, SiLU.
-        in_proj = nn.Linear(dModel, 2 * DInner, hasBias: false);
-        conv2d = nn.Conv2d(DInner, DInner, 3, padding: 1, groups: DInner, bias: true);
-        out_norm = nn.LayerNorm(DInner, eps: 1e-5);
-        out_proj = nn.Linear(DInner, dModel, hasBias: false);
+        in_proj = Layers.Linear(dModel, 2 * DInner, hasBias: false, device: device);
+        conv2d = Layers.Conv2d(DInner, DInner, 3, padding: 1, groups: DInner, bias: true, device: device);
+        out_norm = Layers.LayerNorm(DInner, eps: 1e-5, device: device);
+        out_proj = Layers.Linear(DInner, dModel, hasBias: false, device: device);
 
+        // The scope holds the temporaries until the parameters are made: a temporary passed to a native op and not
+        // used after could otherwise be finalised (freed) while the op reads it, when networks are built on several
+        // threads at once. Layers.Parameter takes each parameter out of it.
         using (no_grad())
+        using (NewDisposeScope())
         {
             // x_proj: K stacked nn.Linear(d_inner, R+2N) with PyTorch's default bound 1/sqrt(fan_in).
             double xb = 1.0 / Math.Sqrt(DInner);
-            x_proj_weight = new Parameter(empty(K, DtRank + 2 * dState, DInner).uniform_(-xb, xb));
+            x_proj_weight = Layers.Parameter(empty(K, DtRank + 2 * dState, DInner, device: device).uniform_(-xb, xb));
             // dt_proj weight ~ U(±R^-1/2); bias = softplus⁻¹(Δ0) with Δ0 log-uniform in [dt_min, dt_max].
             double db = 1.0 / Math.Sqrt(DtRank);
-            dt_projs_weight = new Parameter(empty(K, DInner, DtRank).uniform_(-db, db));
-            var dt = exp(rand(K, DInner) * (Math.Log(dtMax) - Math.Log(dtMin)) + Math.Log(dtMin)).clamp(min: dtInitFloor);
-            dt_projs_bias = new Parameter(dt + log(-expm1(-dt)));
+            dt_projs_weight = Layers.Parameter(empty(K, DInner, DtRank, device: device).uniform_(-db, db));
+            // Scalars held until the ops return, likewise (see Scalars); add's implicit alpha would be a temporary too.
+            using var logSpan = (Math.Log(dtMax) - Math.Log(dtMin)).ToScalar();
+            using var logMin = Math.Log(dtMin).ToScalar();
+            using var floor = dtInitFloor.ToScalar();
+            var dt = exp((rand(K, DInner, device: device) * logSpan).add(logMin, Scalars.One)).clamp(min: floor);
+            dt_projs_bias = Layers.Parameter(dt.add(log(-expm1(-dt)), Scalars.One));
             // S4D-real: A = −(1..N) per channel, stored as its log; D skip = 1.
-            A_logs = new Parameter(log(arange(1, dState + 1, dtype: ScalarType.Float32)).unsqueeze(0).repeat(K * DInner, 1));
-            Ds = new Parameter(ones(K * DInner));
+            A_logs = Layers.Parameter(log(arange(1, dState + 1, dtype: ScalarType.Float32, device: device)).unsqueeze(0).repeat(K * DInner, 1));
+            Ds = Layers.Parameter(ones(K * DInner, device: device));
         }
         RegisterComponents();
     }

@@ -21,10 +21,11 @@ internal sealed class VssBlock : nn.Module<Tensor, Tensor>
     public Ss2d Op => op;
 
     [DynamicDependency(DynamicallyAccessedMemberTypes.PublicFields | DynamicallyAccessedMemberTypes.NonPublicFields, typeof(VssBlock))]
-    public VssBlock(long hiddenDim, long dState = 16, double ssmRatio = 2.0, long? dtRank = null, string name = "VSSBlock") : base(name)
+    public VssBlock(long hiddenDim, long dState = 16, double ssmRatio = 2.0, long? dtRank = null, string name = "VSSBlock",
+                    Device? device = null) : base(name)
     {
-        norm = nn.LayerNorm(hiddenDim, eps: 1e-5);
-        op = new Ss2d(hiddenDim, dState, ssmRatio, dtRank);
+        norm = Layers.LayerNorm(hiddenDim, eps: 1e-5, device: device);
+        op = new Ss2d(hiddenDim, dState, ssmRatio, dtRank, device: device);
         RegisterComponents();
     }
 

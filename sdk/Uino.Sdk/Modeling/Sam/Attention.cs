@@ -21,17 +21,17 @@ internal sealed class Attention : nn.Module<Tensor, Tensor, Tensor, Tensor>
     private readonly long numHeads;
 
     [DynamicDependency(DynamicallyAccessedMemberTypes.PublicFields | DynamicallyAccessedMemberTypes.NonPublicFields, typeof(Attention))]
-    public Attention(long embeddingDim, long numHeads, long downsampleRate = 1) : base(nameof(Attention))
+    public Attention(long embeddingDim, long numHeads, long downsampleRate = 1, Device? device = null) : base(nameof(Attention))
     {
         internalDim = embeddingDim / downsampleRate;
         if (downsampleRate < 1 || internalDim % numHeads != 0)
             throw new ArgumentException($"num_heads ({numHeads}) must divide embedding_dim / downsample_rate ({embeddingDim}/{downsampleRate}).");
         this.embeddingDim = embeddingDim;
         this.numHeads = numHeads;
-        q_proj = nn.Linear(embeddingDim, internalDim);
-        k_proj = nn.Linear(embeddingDim, internalDim);
-        v_proj = nn.Linear(embeddingDim, internalDim);
-        out_proj = nn.Linear(internalDim, embeddingDim);
+        q_proj = Layers.Linear(embeddingDim, internalDim, device: device);
+        k_proj = Layers.Linear(embeddingDim, internalDim, device: device);
+        v_proj = Layers.Linear(embeddingDim, internalDim, device: device);
+        out_proj = Layers.Linear(internalDim, embeddingDim, device: device);
         RegisterComponents();
     }
 

@@ -20,12 +20,12 @@ internal sealed class Block : nn.Module<Tensor, Tensor>
 
     [DynamicDependency(DynamicallyAccessedMemberTypes.PublicFields | DynamicallyAccessedMemberTypes.NonPublicFields, typeof(Block))]
     public Block(long dim, long numHeads, double mlpRatio, bool qkvBias, bool useRelPos, long windowSize,
-                 (long H, long W) inputSize, double layerNormEps) : base(nameof(Block))
+                 (long H, long W) inputSize, double layerNormEps, Device? device = null) : base(nameof(Block))
     {
-        norm1 = nn.LayerNorm(dim, eps: layerNormEps);
-        attn = new RelPosAttention(dim, numHeads, qkvBias, useRelPos, windowSize == 0 ? inputSize : (windowSize, windowSize));
-        norm2 = nn.LayerNorm(dim, eps: layerNormEps);
-        mlp = new MLPBlock(dim, (long)(dim * mlpRatio), gelu: true);
+        norm1 = Layers.LayerNorm(dim, eps: layerNormEps, device: device);
+        attn = new RelPosAttention(dim, numHeads, qkvBias, useRelPos, windowSize == 0 ? inputSize : (windowSize, windowSize), device);
+        norm2 = Layers.LayerNorm(dim, eps: layerNormEps, device: device);
+        mlp = new MLPBlock(dim, (long)(dim * mlpRatio), gelu: true, device);
         this.windowSize = windowSize;
         RegisterComponents();
     }

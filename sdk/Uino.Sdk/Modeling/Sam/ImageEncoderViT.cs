@@ -19,23 +19,23 @@ internal sealed class ImageEncoderViT : nn.Module<Tensor, Tensor>
     private readonly Sequential neck;
 
     [DynamicDependency(DynamicallyAccessedMemberTypes.PublicFields | DynamicallyAccessedMemberTypes.NonPublicFields, typeof(ImageEncoderViT))]
-    public ImageEncoderViT(SamEncoderConfig config) : base(nameof(ImageEncoderViT))
+    public ImageEncoderViT(SamEncoderConfig config, Device? device = null) : base(nameof(ImageEncoderViT))
     {
         config.Validate();
         Config = config;
         var grid = config.ImgSize / config.PatchSize;
-        patch_embed = new PatchEmbed(config.PatchSize, config.InChans, config.EmbedDim);
+        patch_embed = new PatchEmbed(config.PatchSize, config.InChans, config.EmbedDim, device);
         if (config.UseAbsPos)
-            pos_embed = new Parameter(zeros(1, grid, grid, config.EmbedDim)); // at the pretraining image size
+            pos_embed = Layers.Parameter(zeros(1, grid, grid, config.EmbedDim, device: device)); // at the pretraining image size
         blocks = new ModuleList<Block>();
         for (int i = 0; i < config.Depth; i++)
             blocks.Add(new Block(config.EmbedDim, config.NumHeads, config.MlpRatio, config.QkvBias, config.UseRelPos,
-                                 config.GlobalAttnIndexes.Contains(i) ? 0 : config.WindowSize, (grid, grid), config.LayerNormEps));
+                                 config.GlobalAttnIndexes.Contains(i) ? 0 : config.WindowSize, (grid, grid), config.LayerNormEps, device));
         neck = nn.Sequential(
-            nn.Conv2d(config.EmbedDim, config.OutChans, kernel_size: 1, bias: false),
-            new LayerNorm2d(config.OutChans),
-            nn.Conv2d(config.OutChans, config.OutChans, kernel_size: 3, padding: 1, bias: false),
-            new LayerNorm2d(config.OutChans));
+            Layers.Conv2d(config.EmbedDim, config.OutChans, kernel_size: 1, bias: false, device: device),
+            new LayerNorm2d(config.OutChans, device: device),
+            Layers.Conv2d(config.OutChans, config.OutChans, kernel_size: 3, padding: 1, bias: false, device: device),
+            new LayerNorm2d(config.OutChans, device: device));
         RegisterComponents();
     }
 

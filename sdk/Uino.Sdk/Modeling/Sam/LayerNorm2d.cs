@@ -17,10 +17,10 @@ internal sealed class LayerNorm2d : nn.Module<Tensor, Tensor>
     private readonly double eps;
 
     [DynamicDependency(DynamicallyAccessedMemberTypes.PublicFields | DynamicallyAccessedMemberTypes.NonPublicFields, typeof(LayerNorm2d))]
-    public LayerNorm2d(long numChannels, double eps = 1e-6) : base(nameof(LayerNorm2d))
+    public LayerNorm2d(long numChannels, double eps = 1e-6, Device? device = null) : base(nameof(LayerNorm2d))
     {
-        weight = new Parameter(ones(numChannels));
-        bias = new Parameter(zeros(numChannels));
+        weight = Layers.Parameter(ones(numChannels, device: device));
+        bias = Layers.Parameter(zeros(numChannels, device: device));
         this.eps = eps;
         RegisterComponents();
     }

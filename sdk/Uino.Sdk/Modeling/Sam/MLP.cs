@@ -15,12 +15,12 @@ internal sealed class MLP : nn.Module<Tensor, Tensor>
     private readonly ModuleList<Linear> layers;
 
     [DynamicDependency(DynamicallyAccessedMemberTypes.PublicFields | DynamicallyAccessedMemberTypes.NonPublicFields, typeof(MLP))]
-    public MLP(long inputDim, long hiddenDim, long outputDim, int numLayers) : base(nameof(MLP))
+    public MLP(long inputDim, long hiddenDim, long outputDim, int numLayers, Device? device = null) : base(nameof(MLP))
     {
         if (numLayers < 1) throw new ArgumentOutOfRangeException(nameof(numLayers), "An MLP needs at least one layer.");
         layers = new ModuleList<Linear>();
         for (int i = 0; i < numLayers; i++)
-            layers.Add(nn.Linear(i == 0 ? inputDim : hiddenDim, i == numLayers - 1 ? outputDim : hiddenDim));
+            layers.Add(Layers.Linear(i == 0 ? inputDim : hiddenDim, i == numLayers - 1 ? outputDim : hiddenDim, device: device));
         RegisterComponents();
     }
 

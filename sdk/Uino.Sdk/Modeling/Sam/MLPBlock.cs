@@ -14,10 +14,10 @@ internal sealed class MLPBlock : nn.Module<Tensor, Tensor>
     private readonly nn.Module<Tensor, Tensor> act;
 
     [DynamicDependency(DynamicallyAccessedMemberTypes.PublicFields | DynamicallyAccessedMemberTypes.NonPublicFields, typeof(MLPBlock))]
-    public MLPBlock(long embeddingDim, long mlpDim, bool gelu) : base(nameof(MLPBlock))
+    public MLPBlock(long embeddingDim, long mlpDim, bool gelu, Device? device = null) : base(nameof(MLPBlock))
     {
-        lin1 = nn.Linear(embeddingDim, mlpDim);
-        lin2 = nn.Linear(mlpDim, embeddingDim);
+        lin1 = Layers.Linear(embeddingDim, mlpDim, device: device);
+        lin2 = Layers.Linear(mlpDim, embeddingDim, device: device);
         act = gelu ? nn.GELU() : nn.ReLU();
         RegisterComponents();
     }

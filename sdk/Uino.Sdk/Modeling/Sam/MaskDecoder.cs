@@ -24,7 +24,7 @@ internal sealed class MaskDecoder : nn.Module
 
     [DynamicDependency(DynamicallyAccessedMemberTypes.PublicFields | DynamicallyAccessedMemberTypes.NonPublicFields, typeof(MaskDecoder))]
     public MaskDecoder(long transformerDim, TwoWayTransformer transformer, int numMultimaskOutputs = 3,
-                       int iouHeadDepth = 3, long iouHeadHiddenDim = 256) : base(nameof(MaskDecoder))
+                       int iouHeadDepth = 3, long iouHeadHiddenDim = 256, Device? device = null) : base(nameof(MaskDecoder))
     {
         if (transformerDim % 8 != 0) throw new ArgumentException($"transformer_dim must be a multiple of 8, got {transformerDim}.", nameof(transformerDim));
         if (transformer.EmbeddingDim != transformerDim)
@@ -33,18 +33,18 @@ internal sealed class MaskDecoder : nn.Module
         this.transformer = transformer;
         NumMultimaskOutputs = numMultimaskOutputs;
         numMaskTokens = numMultimaskOutputs + 1;
-        iou_token = nn.Embedding(1, transformerDim);
-        mask_tokens = nn.Embedding(numMaskTokens, transformerDim);
+        iou_token = Layers.Embedding(1, transformerDim, device);
+        mask_tokens = Layers.Embedding(numMaskTokens, transformerDim, device);
         output_upscaling = nn.Sequential(
-            nn.ConvTranspose2d(transformerDim, transformerDim / 4, kernel_size: 2, stride: 2),
-            new LayerNorm2d(transformerDim / 4),
+            Layers.ConvTranspose2d(transformerDim, transformerDim / 4, kernel_size: 2, stride: 2, device: device),
+            new LayerNorm2d(transformerDim / 4, device: device),
             nn.GELU(),
-            nn.ConvTranspose2d(transformerDim / 4, transformerDim / 8, kernel_size: 2, stride: 2),
+            Layers.ConvTranspose2d(transformerDim / 4, transformerDim / 8, kernel_size: 2, stride: 2, device: device),
             nn.GELU());
         output_hypernetworks_mlps = new ModuleList<MLP>();
         for (int i = 0; i < numMaskTokens; i++)
-            output_hypernetworks_mlps.Add(new MLP(transformerDim, transformerDim, transformerDim / 8, 3));
-        iou_prediction_head = new MLP(transformerDim, iouHeadHiddenDim, numMaskTokens, iouHeadDepth);
+            output_hypernetworks_mlps.Add(new MLP(transformerDim, transformerDim, transformerDim / 8, 3, device));
+        iou_prediction_head = new MLP(transformerDim, iouHeadHiddenDim, numMaskTokens, iouHeadDepth, device);
         RegisterComponents();
     }
 

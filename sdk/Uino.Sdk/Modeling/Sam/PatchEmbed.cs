@@ -13,10 +13,10 @@ internal sealed class PatchEmbed : nn.Module<Tensor, Tensor>
     private readonly long inChans;
 
     [DynamicDependency(DynamicallyAccessedMemberTypes.PublicFields | DynamicallyAccessedMemberTypes.NonPublicFields, typeof(PatchEmbed))]
-    public PatchEmbed(long patchSize, long inChans, long embedDim) : base(nameof(PatchEmbed))
+    public PatchEmbed(long patchSize, long inChans, long embedDim, Device? device = null) : base(nameof(PatchEmbed))
     {
         this.inChans = inChans;
-        proj = nn.Conv2d(inChans, embedDim, kernel_size: patchSize, stride: patchSize);
+        proj = Layers.Conv2d(inChans, embedDim, kernel_size: patchSize, stride: patchSize, device: device);
         RegisterComponents();
     }
 

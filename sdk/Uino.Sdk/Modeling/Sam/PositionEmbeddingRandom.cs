@@ -14,11 +14,13 @@ internal sealed class PositionEmbeddingRandom : nn.Module
     private readonly Tensor positional_encoding_gaussian_matrix;
 
     [DynamicDependency(DynamicallyAccessedMemberTypes.PublicFields | DynamicallyAccessedMemberTypes.NonPublicFields, typeof(PositionEmbeddingRandom))]
-    public PositionEmbeddingRandom(long numPosFeats = 64, double? scale = null) : base(nameof(PositionEmbeddingRandom))
+    public PositionEmbeddingRandom(long numPosFeats = 64, double? scale = null, Device? device = null) : base(nameof(PositionEmbeddingRandom))
     {
         // Official: a missing or non-positive scale means 1.0. Checkpoints overwrite the matrix anyway.
-        var s = scale is null || scale <= 0.0 ? 1.0 : scale.Value;
-        positional_encoding_gaussian_matrix = randn(2, numPosFeats).mul_(s);
+        // The scope and the scalar hold the temporaries until the op returns (see Ss2d); Layers.Buffer takes the result out.
+        using var scope = NewDisposeScope();
+        using var s = (scale is null || scale <= 0.0 ? 1.0 : scale.Value).ToScalar();
+        positional_encoding_gaussian_matrix = Layers.Buffer(randn(2, numPosFeats, device: device).mul_(s));
         register_buffer(nameof(positional_encoding_gaussian_matrix), positional_encoding_gaussian_matrix);
         RegisterComponents();
     }

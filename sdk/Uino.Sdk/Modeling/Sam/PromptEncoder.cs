@@ -19,7 +19,8 @@ internal sealed class PromptEncoder : nn.Module
     private readonly Embedding no_mask_embed;
 
     [DynamicDependency(DynamicallyAccessedMemberTypes.PublicFields | DynamicallyAccessedMemberTypes.NonPublicFields, typeof(PromptEncoder))]
-    public PromptEncoder(long embedDim, (long H, long W) imageEmbeddingSize, (long H, long W) inputImageSize, long maskInChans)
+    public PromptEncoder(long embedDim, (long H, long W) imageEmbeddingSize, (long H, long W) inputImageSize, long maskInChans,
+                         Device? device = null)
         : base(nameof(PromptEncoder))
     {
         if (embedDim % 2 != 0) throw new ArgumentException($"embed_dim must be even, got {embedDim}.", nameof(embedDim));
@@ -28,20 +29,20 @@ internal sealed class PromptEncoder : nn.Module
         EmbedDim = embedDim;
         ImageEmbeddingSize = imageEmbeddingSize;
         InputImageSize = inputImageSize;
-        pe_layer = new PositionEmbeddingRandom(embedDim / 2);
+        pe_layer = new PositionEmbeddingRandom(embedDim / 2, device: device);
         // pos/neg point + 2 box corners, as in the official num_point_embeddings = 4.
         point_embeddings = new ModuleList<Embedding>();
-        for (int i = 0; i < 4; i++) point_embeddings.Add(nn.Embedding(1, embedDim));
-        not_a_point_embed = nn.Embedding(1, embedDim);
+        for (int i = 0; i < 4; i++) point_embeddings.Add(Layers.Embedding(1, embedDim, device));
+        not_a_point_embed = Layers.Embedding(1, embedDim, device);
         mask_downscaling = nn.Sequential(
-            nn.Conv2d(1, maskInChans / 4, kernel_size: 2, stride: 2),
-            new LayerNorm2d(maskInChans / 4),
+            Layers.Conv2d(1, maskInChans / 4, kernel_size: 2, stride: 2, device: device),
+            new LayerNorm2d(maskInChans / 4, device: device),
             nn.GELU(),
-            nn.Conv2d(maskInChans / 4, maskInChans, kernel_size: 2, stride: 2),
-            new LayerNorm2d(maskInChans),
+            Layers.Conv2d(maskInChans / 4, maskInChans, kernel_size: 2, stride: 2, device: device),
+            new LayerNorm2d(maskInChans, device: device),
             nn.GELU(),
-            nn.Conv2d(maskInChans, embedDim, kernel_size: 1));
-        no_mask_embed = nn.Embedding(1, embedDim);
+            Layers.Conv2d(maskInChans, embedDim, kernel_size: 1, device: device));
+        no_mask_embed = Layers.Embedding(1, embedDim, device);
         RegisterComponents();
     }
 

@@ -21,19 +21,20 @@ internal sealed class RelPosAttention : nn.Module<Tensor, Tensor>
     private readonly long dim;
 
     [DynamicDependency(DynamicallyAccessedMemberTypes.PublicFields | DynamicallyAccessedMemberTypes.NonPublicFields, typeof(RelPosAttention))]
-    public RelPosAttention(long dim, long numHeads, bool qkvBias, bool useRelPos, (long H, long W) inputSize) : base("Attention")
+    public RelPosAttention(long dim, long numHeads, bool qkvBias, bool useRelPos, (long H, long W) inputSize,
+                           Device? device = null) : base("Attention")
     {
         if (dim % numHeads != 0) throw new ArgumentException($"num_heads ({numHeads}) must divide dim ({dim}).");
         this.dim = dim;
         this.numHeads = numHeads;
         var headDim = dim / numHeads;
-        qkv = nn.Linear(dim, dim * 3, hasBias: qkvBias);
-        proj = nn.Linear(dim, dim);
+        qkv = Layers.Linear(dim, dim * 3, hasBias: qkvBias, device: device);
+        proj = Layers.Linear(dim, dim, device: device);
         if (useRelPos)
         {
             // Official rel_pos_zero_init: zeros (2·size − 1)×head_dim; checkpoints overwrite them.
-            rel_pos_h = new Parameter(zeros(2 * inputSize.H - 1, headDim));
-            rel_pos_w = new Parameter(zeros(2 * inputSize.W - 1, headDim));
+            rel_pos_h = Layers.Parameter(zeros(2 * inputSize.H - 1, headDim, device: device));
+            rel_pos_w = Layers.Parameter(zeros(2 * inputSize.W - 1, headDim, device: device));
         }
         RegisterComponents();
     }

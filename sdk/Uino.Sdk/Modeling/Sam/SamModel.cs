@@ -17,7 +17,7 @@ internal sealed class SamModel : nn.Module
     private readonly MaskDecoder mask_decoder;
 
     [DynamicDependency(DynamicallyAccessedMemberTypes.PublicFields | DynamicallyAccessedMemberTypes.NonPublicFields, typeof(SamModel))]
-    private SamModel(SamEncoderConfig? encoder, SamDecoderConfig decoder) : base(nameof(SamModel))
+    private SamModel(SamEncoderConfig? encoder, SamDecoderConfig decoder, Device? device) : base(nameof(SamModel))
     {
         decoder.Validate();
         DecoderConfig = decoder;
@@ -28,21 +28,21 @@ internal sealed class SamModel : nn.Module
                 throw new ArgumentException(
                     $"Encoder output {encoder.OutChans}×{grid}×{grid} (image {encoder.ImgSize}) does not fit the decoder's " +
                     $"{decoder.EmbedDim}×{decoder.ImageEmbeddingSize}×{decoder.ImageEmbeddingSize} (image {decoder.InputImageSize}).");
-            image_encoder = new ImageEncoderViT(encoder);
+            image_encoder = new ImageEncoderViT(encoder, device);
         }
         var size = (decoder.ImageEmbeddingSize, decoder.ImageEmbeddingSize);
-        prompt_encoder = new PromptEncoder(decoder.EmbedDim, size, (decoder.InputImageSize, decoder.InputImageSize), decoder.MaskInChans);
+        prompt_encoder = new PromptEncoder(decoder.EmbedDim, size, (decoder.InputImageSize, decoder.InputImageSize), decoder.MaskInChans, device);
         mask_decoder = new MaskDecoder(decoder.EmbedDim,
-            new TwoWayTransformer(decoder.TransformerDepth, decoder.EmbedDim, decoder.NumHeads, decoder.MlpDim),
-            decoder.NumMultimaskOutputs, decoder.IouHeadDepth, decoder.IouHeadHiddenDim);
+            new TwoWayTransformer(decoder.TransformerDepth, decoder.EmbedDim, decoder.NumHeads, decoder.MlpDim, device: device),
+            decoder.NumMultimaskOutputs, decoder.IouHeadDepth, decoder.IouHeadHiddenDim, device);
         RegisterComponents();
     }
 
-    /// <summary>The whole model (image encoder, prompt encoder, mask decoder).</summary>
-    public static SamModel Create(SamConfig config) => new(config.Encoder, config.Decoder);
+    /// <summary>The whole model (image encoder, prompt encoder, mask decoder); <c>meta</c> builds the key/shape layout only.</summary>
+    public static SamModel Create(SamConfig config, Device? device = null) => new(config.Encoder, config.Decoder, device);
 
     /// <summary>Only the prompt encoder and mask decoder, for image embeddings computed elsewhere (any size).</summary>
-    public static SamModel CreateDecoderOnly(SamDecoderConfig decoder) => new(null, decoder);
+    public static SamModel CreateDecoderOnly(SamDecoderConfig decoder, Device? device = null) => new(null, decoder, device);
 
     public SamDecoderConfig DecoderConfig { get; }
     public ImageEncoderViT? ImageEncoder => image_encoder;

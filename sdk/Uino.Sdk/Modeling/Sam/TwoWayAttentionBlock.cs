@@ -24,17 +24,18 @@ internal sealed class TwoWayAttentionBlock : nn.Module
     private readonly bool skipFirstLayerPe;
 
     [DynamicDependency(DynamicallyAccessedMemberTypes.PublicFields | DynamicallyAccessedMemberTypes.NonPublicFields, typeof(TwoWayAttentionBlock))]
-    public TwoWayAttentionBlock(long embeddingDim, long numHeads, long mlpDim, long attentionDownsampleRate, bool skipFirstLayerPe)
+    public TwoWayAttentionBlock(long embeddingDim, long numHeads, long mlpDim, long attentionDownsampleRate, bool skipFirstLayerPe,
+                                Device? device = null)
         : base(nameof(TwoWayAttentionBlock))
     {
-        self_attn = new Attention(embeddingDim, numHeads);
-        norm1 = nn.LayerNorm(embeddingDim); // torch default eps 1e-5, as the official nn.LayerNorm(embedding_dim)
-        cross_attn_token_to_image = new Attention(embeddingDim, numHeads, attentionDownsampleRate);
-        norm2 = nn.LayerNorm(embeddingDim);
-        mlp = new MLPBlock(embeddingDim, mlpDim, gelu: false); // TwoWayTransformer's activation is ReLU
-        norm3 = nn.LayerNorm(embeddingDim);
-        norm4 = nn.LayerNorm(embeddingDim);
-        cross_attn_image_to_token = new Attention(embeddingDim, numHeads, attentionDownsampleRate);
+        self_attn = new Attention(embeddingDim, numHeads, device: device);
+        norm1 = Layers.LayerNorm(embeddingDim, device: device); // torch default eps 1e-5, as the official nn.LayerNorm(embedding_dim)
+        cross_attn_token_to_image = new Attention(embeddingDim, numHeads, attentionDownsampleRate, device);
+        norm2 = Layers.LayerNorm(embeddingDim, device: device);
+        mlp = new MLPBlock(embeddingDim, mlpDim, gelu: false, device); // TwoWayTransformer's activation is ReLU
+        norm3 = Layers.LayerNorm(embeddingDim, device: device);
+        norm4 = Layers.LayerNorm(embeddingDim, device: device);
+        cross_attn_image_to_token = new Attention(embeddingDim, numHeads, attentionDownsampleRate, device);
         this.skipFirstLayerPe = skipFirstLayerPe;
         RegisterComponents();
     }

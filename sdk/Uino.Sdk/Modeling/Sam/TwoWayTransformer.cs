@@ -17,15 +17,16 @@ internal sealed class TwoWayTransformer : nn.Module
     private readonly LayerNorm norm_final_attn;
 
     [DynamicDependency(DynamicallyAccessedMemberTypes.PublicFields | DynamicallyAccessedMemberTypes.NonPublicFields, typeof(TwoWayTransformer))]
-    public TwoWayTransformer(int depth, long embeddingDim, long numHeads, long mlpDim, long attentionDownsampleRate = 2)
+    public TwoWayTransformer(int depth, long embeddingDim, long numHeads, long mlpDim, long attentionDownsampleRate = 2,
+                             Device? device = null)
         : base(nameof(TwoWayTransformer))
     {
         EmbeddingDim = embeddingDim;
         layers = new ModuleList<TwoWayAttentionBlock>();
         for (int i = 0; i < depth; i++)
-            layers.Add(new TwoWayAttentionBlock(embeddingDim, numHeads, mlpDim, attentionDownsampleRate, skipFirstLayerPe: i == 0));
-        final_attn_token_to_image = new Attention(embeddingDim, numHeads, attentionDownsampleRate);
-        norm_final_attn = nn.LayerNorm(embeddingDim);
+            layers.Add(new TwoWayAttentionBlock(embeddingDim, numHeads, mlpDim, attentionDownsampleRate, skipFirstLayerPe: i == 0, device));
+        final_attn_token_to_image = new Attention(embeddingDim, numHeads, attentionDownsampleRate, device);
+        norm_final_attn = Layers.LayerNorm(embeddingDim, device: device);
         RegisterComponents();
     }
 
