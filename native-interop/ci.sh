@@ -70,5 +70,25 @@ cmake -S plugins/cpp/example -B "$build/ci-cpp-example" -DCMAKE_PREFIX_PATH="$PW
        "$build/testdata/reference.mask.pgm" "$build/testdata/query.ppm" "$build/ci-cpp-example/query.mask.pgm" \
   && passed=$((passed + 1)) || { echo "C++ example failed"; failed=$((failed + 1)); }
 
+# The hardening drivers (native-interop/fuzz) against the installed package, on the 56 px tiny model of the test
+# data, one intra-op thread (the machine is shared); each check is one test of the summary line.
+echo "== hardening drivers against the installed package (growth check)"
+fuzz="$build/ci-fuzz" model="$PWD/$build/testdata/tiny56.safetensors"
+export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"
+check_line() { # one check: passes when $1 ends "N passed, 0 failed" with N > 0 and the exit code $2 is 0
+  local line
+  line=$(grep -Eo "[0-9]+ passed, [0-9]+ failed" <<<"$1" | tail -1)
+  if [ -n "$line" ] && [ "$2" -eq 0 ] && [ "$(awk '{print $1}' <<<"$line")" -gt 0 ] \
+     && [ "$(awk '{print $3}' <<<"$line")" -eq 0 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+}
+if cmake -S native-interop/fuzz -B "$fuzz" -DCMAKE_PREFIX_PATH="$PWD/$prefix" -DCMAKE_BUILD_TYPE=Release >/dev/null \
+     && cmake --build "$fuzz" >/dev/null; then
+  # RSS slope of the live path after warm-up (the soak finding: it grew 9-17 KB per frame; docs/c-abi.md)
+  out=$(nice "$fuzz/uino_growth_cabi" "$model" 400 400 3 2>&1); rc=$?
+  echo "$out" | tail -n 2; check_line "$out" $rc
+else
+  echo "hardening drivers: configure or build failed"; failed=$((failed + 1))
+fi
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
