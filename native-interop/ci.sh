@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # CI for the C ABI: configure, build (dotnet publish NativeAOT -> libuino.so), install to a prefix, then build the
 # C test host and the C++ example against the INSTALLED package with find_package and run them (C host also under
-# valgrind). Ends with one line "N passed, N failed" (ctest's own summary lines are printed too).
+# valgrind), then the hardening drivers of native-interop/fuzz (memory growth check, fuzz corpus replay, fresh
+# libFuzzer inputs). Ends with one line "N passed, N failed" (ctest's own summary lines are printed too).
 #   native-interop/ci.sh [build-dir]      (default build/native; install prefix <build-dir>/install)
 # The install prefix build/native/install is a stable location: other CI suites (scripts/ci.d) reuse the installed
 # package from there rather than building libuino again, so keep the path when changing this script.
@@ -69,6 +70,45 @@ cmake -S plugins/cpp/example -B "$build/ci-cpp-example" -DCMAKE_PREFIX_PATH="$PW
   && "$build/ci-cpp-example/uino_example" - "$build/testdata/reference.ppm" \
        "$build/testdata/reference.mask.pgm" "$build/testdata/query.ppm" "$build/ci-cpp-example/query.mask.pgm" \
   && passed=$((passed + 1)) || { echo "C++ example failed"; failed=$((failed + 1)); }
+
+# The hardening drivers (native-interop/fuzz) against the installed package, on the 56 px tiny model of the test
+# data, one intra-op thread (the machine is shared): three checks, each one test of the summary line.
+echo "== hardening drivers against the installed package (growth check, fuzz corpus, fresh fuzz inputs)"
+fuzz="$build/ci-fuzz" model="$PWD/$build/testdata/tiny56.safetensors" corpus=native-interop/fuzz/corpus/cabi
+export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"
+check_line() { # one check: passes when $1 ends "N passed, 0 failed" with N > 0 and the exit code $2 is 0
+  local line
+  line=$(grep -Eo "[0-9]+ passed, [0-9]+ failed" <<<"$1" | tail -1)
+  if [ -n "$line" ] && [ "$2" -eq 0 ] && [ "$(awk '{print $1}' <<<"$line")" -gt 0 ] \
+     && [ "$(awk '{print $3}' <<<"$line")" -eq 0 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+}
+if cmake -S native-interop/fuzz -B "$fuzz" -DCMAKE_PREFIX_PATH="$PWD/$prefix" -DCMAKE_BUILD_TYPE=Release \
+     | grep -E "libFuzzer" && cmake --build "$fuzz" >/dev/null; then
+  # 1. RSS slope of the live path after warm-up (the soak finding: it grew 9-17 KB per frame; docs/c-abi.md)
+  out=$(nice "$fuzz/uino_growth_cabi" "$model" 400 400 3 2>&1); rc=$?
+  echo "$out" | tail -n 2; check_line "$out" $rc
+  # 2. the committed corpus, replayed without libFuzzer (any compiler)
+  out=$(UINO_FUZZ_MODEL="$model" nice "$fuzz/uino_replay_cabi" "$corpus" 2>&1); rc=$?
+  echo "$out" | grep -E "^cabi-|violat|abort|no longer" | tail -n 4; check_line "$out" $rc
+  # 3. fresh inputs: libFuzzer (coverage of the harness's choices) seeded with the corpus, or without clang the
+  #    seeded random driver; either way a few thousand, at most 45 s. New inputs go to $fuzz, never to the corpus;
+  #    a failing one is saved as $fuzz/crash-* (copy it into the corpus with the fix).
+  if [ -x "$fuzz/uino_fuzz_cabi_libfuzzer" ]; then
+    rm -rf "$fuzz/new-inputs"; mkdir -p "$fuzz/new-inputs"
+    out=$(UINO_FUZZ_MODEL="$model" nice "$fuzz/uino_fuzz_cabi_libfuzzer" -runs=3000 -max_total_time=45 -timeout=30 \
+            -max_len=256 -artifact_prefix="$fuzz/" "$fuzz/new-inputs" "$corpus" 2>&1); rc=$?
+    echo "$out" | grep -E "Seed:|INITED|DONE|^Done|cabi-libfuzzer|ERROR|violat|crash-" | tail -n 8
+    out="$(grep -Eo "^Done [0-9]+ runs" <<<"$out" | awk '{print $2}') passed, 0 failed"   # libFuzzer's run count
+  else
+    seed=$(date +%s)
+    echo "no clang with -fsanitize=fuzzer (scripts/apt-packages.txt: clang-14, libclang-rt-14-dev): seeded driver, seed $seed"
+    out=$(timeout 60 nice "$fuzz/uino_fuzz_cabi" "$model" 3000 "$seed" 2>&1); rc=$?
+    echo "$out" | tail -n 3
+  fi
+  check_line "$out" $rc
+else
+  echo "hardening drivers: configure or build failed"; failed=$((failed + 3))
+fi
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
