@@ -20,7 +20,7 @@ public static class CheckpointLoop
         for (long step = 1; ; step++)
         {
             using (no_grad()) { state.Weight.fill_(step); state.Bias.fill_(-step); }
-            TrainingCheckpoint.Save(path, "fss", step, Fingerprint, state.Trainable, state.Optim);
+            TrainingCheckpoint.Save(path, "fss", step, Fingerprint, state.Trainable, state.Optim, buffers: []);
             Console.WriteLine($"saved {step}");
         }
     }

@@ -41,7 +41,7 @@ public class CheckpointFuzzTests
         using var folder = new TempFolder();
         var seed = folder.File("training.safetensors");
         using var run = new TrainingState(4, 3);
-        TrainingCheckpoint.Save(seed, "fss", 42, Fingerprint, run.Trainable, run.Optim);
+        TrainingCheckpoint.Save(seed, "fss", 42, Fingerprint, run.Trainable, run.Optim, buffers: []);
         RunCountingTensors(new FuzzTarget(
             "training-checkpoint", [seed], SafeTensorsMutator.Mutate,
             path => TrainingCheckpoint.Resume(path, Fingerprint, run.Trainable, run.Optim, "was written by another run."),
