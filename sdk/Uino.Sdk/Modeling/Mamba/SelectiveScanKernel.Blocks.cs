@@ -10,7 +10,7 @@ internal sealed unsafe partial class SelectiveScanKernel
     /// True when <see cref="ForwardBlock"/> applies: a forward-only scan (no states kept) whose blocks of
     /// <see cref="Lanes"/> consecutive channels each lie in one batch entry, one B group and one C group.
     /// </summary>
-    public bool CanRunBlocks => States == null && Dim % Lanes == 0 && Dim / GroupsB % Lanes == 0 && Dim / GroupsC % Lanes == 0;
+    public bool CanRunBlocks => States == null && Dim / GroupsB % Lanes == 0 && Dim / GroupsC % Lanes == 0;
 
     /// <summary>
     /// The forward recurrence of <see cref="Forward"/> for the <see cref="Lanes"/> channels of block
