@@ -61,10 +61,12 @@ internal static class EpisodeAugmentation
         var theta = tensor(new float[] { (float)c, (float)(-s * h / w), 0f, (float)(s * w / h), (float)c, 0f }).reshape(1, 2, 3);
         var grid = nn.functional.affine_grid(theta, new long[] { 1, 3, h, w }, align_corners: false);
         var mean = tensor(Mean).reshape(3, 1, 1);
+        // add(x, Scalars.One), not "+": the operator makes a temporary alpha Scalar (see Scalars) and this runs on
+        // the loader's parallel threads.
         var img = nn.functional.grid_sample((image - mean).unsqueeze(0), grid, mode: GridSampleMode.Bilinear,
-                                            padding_mode: GridSamplePaddingMode.Zeros, align_corners: false).squeeze(0) + mean;
+                                            padding_mode: GridSamplePaddingMode.Zeros, align_corners: false).squeeze(0).add(mean, Scalars.One);
         var lab = nn.functional.grid_sample((label - Scalars.Ignore).unsqueeze(0).unsqueeze(0), grid, mode: GridSampleMode.Nearest,
-                                            padding_mode: GridSamplePaddingMode.Zeros, align_corners: false).squeeze(0).squeeze(0) + Scalars.Ignore;
+                                            padding_mode: GridSamplePaddingMode.Zeros, align_corners: false).squeeze(0).squeeze(0).add(Scalars.Ignore, Scalars.One);
         return (img, lab);
     }
 
@@ -98,8 +100,8 @@ internal static class EpisodeAugmentation
         {
             long top = padH / 2, left = padW / 2;
             var mean = tensor(Mean).reshape(3, 1, 1);
-            image = nn.functional.pad(image - mean, new long[] { left, padW - left, top, padH - top }) + mean;
-            label = nn.functional.pad(label - Scalars.Ignore, new long[] { left, padW - left, top, padH - top }) + Scalars.Ignore;
+            image = nn.functional.pad(image - mean, new long[] { left, padW - left, top, padH - top }).add(mean, Scalars.One);
+            label = nn.functional.pad(label - Scalars.Ignore, new long[] { left, padW - left, top, padH - top }).add(Scalars.Ignore, Scalars.One);
             h += padH;
             w += padW;
         }

@@ -6,15 +6,22 @@ namespace Uino.Training.Training;
 /// <summary>Shared parsing for the train and eval commands.</summary>
 internal static class CliHelpers
 {
-    /// <summary>pascal, coco, fss1000 (need a root) or synthetic (procedural; no root).</summary>
-    public static IFewShotDataset OpenDataset(string name, string? root, int fold, FewShotSplit split, int seed = 0)
+    /// <summary>
+    /// pascal, coco, fss1000 (need a root) or synthetic (procedural; no root). <paramref name="extraClasses"/>:
+    /// synthetic training only, drawn base classes added to the catalog's (<see cref="SyntheticFewShotDataset"/>).
+    /// </summary>
+    public static IFewShotDataset OpenDataset(string name, string? root, int fold, FewShotSplit split, int seed = 0, int extraClasses = 0)
     {
         if (name.Trim().Equals("synthetic", StringComparison.OrdinalIgnoreCase))
         {
             if (fold < 0 || fold >= SyntheticFewShotDataset.FoldCount)
                 throw new DatasetException($"synthetic: fold {fold} is out of range; expected 0..{SyntheticFewShotDataset.FoldCount - 1}");
-            return new SyntheticFewShotDataset(fold, split, seed: seed);
+            if (extraClasses < 0 || extraClasses > SyntheticClass.MaxExtraClasses)
+                throw new DatasetException($"synthetic: --extra-classes {extraClasses} is out of range; expected 0..{SyntheticClass.MaxExtraClasses}");
+            return new SyntheticFewShotDataset(fold, split, seed: seed, extraClasses: extraClasses);
         }
+        if (extraClasses != 0)
+            throw new DatasetException($"--extra-classes is for the synthetic dataset only, not '{name}'");
         return DatasetFactory.Open(name, root ?? "", fold, split);
     }
 

@@ -37,7 +37,7 @@ internal sealed record FssTrainOptions
     public string Fingerprint(IFewShotDataset dataset) => JsonSerializer.Serialize(new
     {
         config = JsonSerializer.Serialize(Config, UinoModelFile.Json),
-        dataset = dataset.Name, fold = dataset.Fold, Shots, Batch, Steps, LearningRate, WeightDecay, PolyPower, Seed, FromScratch, InitModel,
+        dataset = dataset.Name, fold = dataset.Fold, classes = dataset.Classes.Count, Shots, Batch, Steps, LearningRate, WeightDecay, PolyPower, Seed, FromScratch, InitModel,
     });
 }
 

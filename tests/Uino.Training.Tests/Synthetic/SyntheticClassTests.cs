@@ -16,7 +16,8 @@ public sealed class SyntheticClassTests
         var pairs = SyntheticClass.All.Select(c => (c.Family, c.PaletteIndex)).ToHashSet();
         Assert.That(pairs, Has.Count.EqualTo(48));
         Assert.That(SyntheticClass.All.Select(c => c.Name).Distinct().Count(), Is.EqualTo(48));
-        Assert.That(() => SyntheticClass.Get(48), Throws.TypeOf<ArgumentOutOfRangeException>());
+        Assert.That(SyntheticClass.All.Any(c => c.IsExtra), Is.False);
+        Assert.That(() => SyntheticClass.Get(48 + SyntheticClass.MaxExtraClasses), Throws.TypeOf<ArgumentOutOfRangeException>());
         Assert.That(() => SyntheticClass.Get(-1), Throws.TypeOf<ArgumentOutOfRangeException>());
     }
 

@@ -115,6 +115,9 @@ public class TrainingRunTests
         using (var t = new FssTrainer(Options(dir.Path, 6), Data())) t.Train(stopAt: 3);
         var other = Options(dir.Path, 6, resume: true) with { Seed = 6 };
         Assert.That(() => new FssTrainer(other, Data()), Throws.InstanceOf<Uino.Checkpoints.CheckpointException>());
+        // The same options on a larger class pool (--extra-classes) are another run too.
+        var morePool = new SyntheticFewShotDataset(0, FewShotSplit.Train, imageSize: 64, extraClasses: 50);
+        Assert.That(() => new FssTrainer(Options(dir.Path, 6, resume: true), morePool), Throws.InstanceOf<Uino.Checkpoints.CheckpointException>());
     }
 
     [Test]

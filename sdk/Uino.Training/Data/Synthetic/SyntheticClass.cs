@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 
@@ -21,6 +22,8 @@ public enum PatternFamily
 /// <see cref="PatternFamily"/> times a two-colour palette, with a class-specific period and orientation.
 /// Ids are <c>6 * family + palette</c>, so every (family, palette) pair is one class and any two classes differ in
 /// pattern, in colours, or in both. Instances jitter hue, saturation, brightness, period, rotation and phase.
+/// Ids from <see cref="Count"/> on are <em>extra</em> classes (<see cref="IsExtra"/>): open-ended training classes
+/// with a drawn pattern family and a drawn two-colour palette, for base pools larger than the catalog's.
 /// </summary>
 public sealed record SyntheticClass
 {
@@ -47,13 +50,25 @@ public sealed record SyntheticClass
     /// <summary>All classes, indexed by id.</summary>
     public static IReadOnlyList<SyntheticClass> All => Catalog;
 
+    /// <summary>Number of extra classes that exist (ids <see cref="Count"/> .. Count + MaxExtraClasses − 1).</summary>
+    public const int MaxExtraClasses = 100_000;
+
+    private static readonly ConcurrentDictionary<int, SyntheticClass> Extras = new();
+
+    /// <summary>A catalog class (id &lt; <see cref="Count"/>) or an extra class (see <see cref="IsExtra"/>).</summary>
     public static SyntheticClass Get(int id) =>
-        (uint)id < Count ? Catalog[id] : throw new ArgumentOutOfRangeException(nameof(id), id, $"Synthetic class ids are 0..{Count - 1}.");
+        (uint)id < Count ? Catalog[id]
+        : (uint)(id - Count) < MaxExtraClasses ? Extras.GetOrAdd(id, ExtraClasses.Create)
+        : throw new ArgumentOutOfRangeException(nameof(id), id,
+            $"Synthetic class ids are 0..{Count - 1} (the catalog) and {Count}..{Count + MaxExtraClasses - 1} (extra classes).");
 
     public int Id { get; }
     public PatternFamily Family { get; }
+    /// <summary>The catalog palette, 0..5; −1 for an extra class, whose colours are drawn.</summary>
     public int PaletteIndex { get; }
-    public string PaletteName => Palettes[PaletteIndex].Name;
+    /// <summary>True for ids ≥ <see cref="Count"/>: a drawn class that repeats no colour of a catalog class of its family.</summary>
+    public bool IsExtra => Id >= Count;
+    public string PaletteName => IsExtra ? $"{Hex(Primary)}-{Hex(Secondary)}" : Palettes[PaletteIndex].Name;
     /// <summary>The pattern's foreground colour (stripes, dots, grid lines, rings, speckle ground).</summary>
     public Rgb24 Primary { get; }
     /// <summary>The pattern's second colour.</summary>
@@ -63,9 +78,11 @@ public sealed record SyntheticClass
     /// <summary>Pattern orientation in degrees (instances rotate it by up to ±15°).</summary>
     public float AngleDegrees { get; }
     /// <summary>Readable name, e.g. <c>dots-magenta-cyan</c>.</summary>
-    public string Name => $"{Family.ToString().ToLowerInvariant()}-{PaletteName}";
+    public string Name => (IsExtra ? $"x{Id}-" : "") + $"{Family.ToString().ToLowerInvariant()}-{PaletteName}";
 
-    private SyntheticClass(int id, PatternFamily family, int palette, Rgb24 primary, Rgb24 secondary, float period, float angle)
+    private static string Hex(Rgb24 c) => $"{c.R:x2}{c.G:x2}{c.B:x2}";
+
+    internal SyntheticClass(int id, PatternFamily family, int palette, Rgb24 primary, Rgb24 secondary, float period, float angle)
     {
         Id = id;
         Family = family;
@@ -83,17 +100,20 @@ public sealed record SyntheticClass
         var rng = new SceneRandom(0x5EED_C1A5_5000UL + (ulong)id);
         var (_, a, b) = Palettes[palette];
         bool swap = rng.Next(2) == 1;
-        float period = family switch
-        {
-            PatternFamily.Speckle => rng.Range(10f, 14f),
-            PatternFamily.Blobs => rng.Range(20f, 28f),
-            PatternFamily.Dots => rng.Range(11f, 16f),
-            PatternFamily.Grid => rng.Range(12f, 18f),
-            _ => rng.Range(9f, 16f),
-        };
+        float period = DrawPeriod(family, ref rng);
         float angle = rng.Range(0f, 180f);
         return new SyntheticClass(id, family, palette, swap ? b : a, swap ? a : b, period, angle);
     }
+
+    /// <summary>A class's pattern period at <see cref="ReferenceSide"/>, by family (coarser for blobs and grids).</summary>
+    internal static float DrawPeriod(PatternFamily family, ref SceneRandom rng) => family switch
+    {
+        PatternFamily.Speckle => rng.Range(10f, 14f),
+        PatternFamily.Blobs => rng.Range(20f, 28f),
+        PatternFamily.Dots => rng.Range(11f, 16f),
+        PatternFamily.Grid => rng.Range(12f, 18f),
+        _ => rng.Range(9f, 16f),
+    };
 
     /// <summary>
     /// A jittered instance of this class's appearance for an object centred at (cx, cy) of radius

@@ -6,7 +6,8 @@ namespace Uino.Training.Data.Synthetic;
 /// base classes the rest. Ids are <c>6 * family + palette</c>, so every fold's novel set spans all 8 pattern families
 /// and its novel classes are unseen (family, palette) combinations of patterns and colours the base set contains.
 /// Episodes are generated on the fly: distractors come from the same split's classes, so an episode can only be
-/// solved by matching what the support shows, not by saliency.
+/// solved by matching what the support shows, not by saliency. A training split may add <c>extraClasses</c> drawn
+/// classes (<see cref="SyntheticClass.IsExtra"/>) to its base pool; the novel split is always the catalog's.
 /// </summary>
 public sealed class SyntheticFewShotDataset : IFewShotDataset
 {
@@ -26,16 +27,24 @@ public sealed class SyntheticFewShotDataset : IFewShotDataset
     /// <param name="imageSize">Side of the square scenes in pixels.</param>
     /// <param name="seed">Salts every scene seed, so two datasets with different seeds draw different scenes
     /// from the same <see cref="Random"/> state; the classes' appearances do not depend on it.</param>
-    public SyntheticFewShotDataset(int fold, FewShotSplit split, int imageSize = SyntheticScene.DefaultSize, int seed = 0)
+    /// <param name="extraClasses">Train split only: extra base classes (ids <see cref="SyntheticClass.Count"/> ..
+    /// Count + extraClasses − 1) added to the fold's catalog base classes; they are also the distractor pool.</param>
+    public SyntheticFewShotDataset(int fold, FewShotSplit split, int imageSize = SyntheticScene.DefaultSize, int seed = 0, int extraClasses = 0)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(fold);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(fold, FoldCount);
         ArgumentOutOfRangeException.ThrowIfLessThan(imageSize, 16);
+        ArgumentOutOfRangeException.ThrowIfNegative(extraClasses);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(extraClasses, SyntheticClass.MaxExtraClasses);
+        if (extraClasses > 0 && split == FewShotSplit.Val)
+            throw new ArgumentException("extra synthetic classes are training (base) classes; the novel split is the catalog's", nameof(extraClasses));
         Fold = fold;
         Split = split;
         ImageSize = imageSize;
         _seed = (ulong)(uint)seed;
-        _classes = split == FewShotSplit.Val ? NovelClasses(fold) : BaseClasses(fold);
+        _classes = split == FewShotSplit.Val
+            ? NovelClasses(fold)
+            : [.. BaseClasses(fold), .. Enumerable.Range(SyntheticClass.Count, extraClasses)];
         ImagesPerClass = _classes.ToDictionary(c => c, _ => NominalImagesPerClass);
     }
 
