@@ -1,4 +1,5 @@
 using static TorchSharp.torch;
+using Uino.Modeling;
 
 namespace Uino.Imaging;
 
@@ -19,7 +20,7 @@ internal static class Preprocessing
         image.Validate();
         using var scope = NewDisposeScope();
         var rgb = ToRgbTensor(image);                                               // H×W×3 uint8 (CPU)
-        var x = rgb.to(device).permute(2, 0, 1).unsqueeze(0).to(ScalarType.Float32).div_(255f);
+        var x = rgb.to(device).permute(2, 0, 1).unsqueeze(0).to(ScalarType.Float32).div_(Scalars.Ignore);   // 255: the byte range
         x = Resize(x, size, size);
         var mean = tensor(Mean, device: device).reshape(1, 3, 1, 1);
         var std = tensor(Std, device: device).reshape(1, 3, 1, 1);
@@ -40,7 +41,7 @@ internal static class Preprocessing
             for (int x = 0; x < width; x++) row[x] = src[x] != 0 ? (byte)1 : (byte)0;
         }
         var f = m.to(device).to(ScalarType.Float32).reshape(1, 1, height, width);
-        return Resize(f, size, size).clamp(0, 1).reshape(1, size, size).MoveToOuterDisposeScope();
+        return Resize(f, size, size).clamp(Scalars.Zero, Scalars.One).reshape(1, size, size).MoveToOuterDisposeScope();
     }
 
     /// <summary>Bilinear resize of B×C×H×W; antialiased when shrinking (PIL's and torchvision's behaviour).</summary>

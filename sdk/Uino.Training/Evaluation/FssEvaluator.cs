@@ -1,5 +1,6 @@
 using TorchSharp;
 using Uino.Imaging;
+using Uino.Modeling;
 using Uino.Modeling.Fss;
 using Uino.Training.Data;
 using Uino.Training.Training;
@@ -48,7 +49,7 @@ internal static class FssEvaluator
                     var label = list[i].Query.Mask;
                     var up = nn.functional.interpolate(logits.narrow(0, i, 1), new long[] { label.Height, label.Width },
                                                        mode: InterpolationMode.Bilinear, align_corners: false);
-                    var pred = up.gt(0).to(ScalarType.Byte).contiguous();
+                    var pred = up.gt(Scalars.Zero).to(ScalarType.Byte).contiguous();
                     metrics.Add(list[i].ClassId, pred.bytes, label.Values);
                 }
             }
@@ -73,7 +74,7 @@ internal static class FssEvaluator
     public static Tensor MaskInput(LabelMask mask, int size)
     {
         using var scope = NewDisposeScope();
-        var m = EpisodeAugmentation.LabelTensor(mask).eq(1f).to(ScalarType.Float32).reshape(1, 1, mask.Height, mask.Width);
-        return Preprocessing.Resize(m, size, size).clamp(0, 1).reshape(size, size).MoveToOuterDisposeScope();
+        var m = EpisodeAugmentation.LabelTensor(mask).eq(Scalars.One).to(ScalarType.Float32).reshape(1, 1, mask.Height, mask.Width);
+        return Preprocessing.Resize(m, size, size).clamp(Scalars.Zero, Scalars.One).reshape(size, size).MoveToOuterDisposeScope();
     }
 }

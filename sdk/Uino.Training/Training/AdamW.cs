@@ -1,5 +1,6 @@
 using TorchSharp;
 using TorchSharp.Modules;
+using Uino.Modeling;
 using static TorchSharp.torch;
 
 namespace Uino.Training.Training;
@@ -39,17 +40,21 @@ internal sealed class AdamW : IDisposable
         Step++;
         double bc1 = 1 - Math.Pow(Beta1, Step), bc2 = 1 - Math.Pow(Beta2, Step);
         using var _ = no_grad();
+        // The step's constants as Scalars held until the loop ends, not made on the fly (see ScalarOps).
+        using Scalar decay = (1 - LearningRate * WeightDecay).ToScalar(), beta1 = Beta1.ToScalar(), beta2 = Beta2.ToScalar(),
+            oneMinusBeta1 = (1 - Beta1).ToScalar(), oneMinusBeta2 = (1 - Beta2).ToScalar(), eps = Eps.ToScalar(),
+            stepSize = (-LearningRate / bc1).ToScalar();
         for (int i = 0; i < _params.Count; i++)
         {
             var p = _params[i].Param;
             var g = p.grad;
             if (g is null) continue;
             using var scope = NewDisposeScope();
-            p.mul_(1 - LearningRate * WeightDecay);
-            _m[i].mul_(Beta1).add_(g, alpha: 1 - Beta1);
-            _v[i].mul_(Beta2).addcmul_(g, g, value: 1 - Beta2);
-            var denom = (_v[i].sqrt() / Math.Sqrt(bc2)).add_(Eps);
-            p.addcdiv_(_m[i], denom, value: -LearningRate / bc1);
+            p.mul_(decay);
+            _m[i].mul_(beta1).add_(g, alpha: oneMinusBeta1);
+            _v[i].mul_(beta2).addcmul_(g, g, value: oneMinusBeta2);
+            var denom = _v[i].sqrt().Over(Math.Sqrt(bc2)).add_(eps, Scalars.One);
+            p.addcdiv_(_m[i], denom, value: stepSize);
         }
     }
 

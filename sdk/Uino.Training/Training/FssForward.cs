@@ -1,3 +1,4 @@
+using Uino.Modeling;
 using Uino.Modeling.Fss;
 using static TorchSharp.torch;
 
@@ -70,7 +71,7 @@ internal static class FssForward
             var refined = model.Mhcm!.call(v);
             var refined2d = refined.mean(new long[] { 4, 5 }).reshape(b, k, -1, hq, wq).mean(new long[] { 1 });
             var raw2d = ContrastiveEnhancement.MeanForegroundCorrelation(last[^1], meanFg!).mean(new long[] { 1 }, keepdim: true);
-            priorLogits = model.DenseHead!.call(refined2d + raw2d, mh, mw);
+            priorLogits = model.DenseHead!.call(refined2d.Plus(raw2d), mh, mw);
             maskInput = sigmoid(priorLogits);
         }
         else

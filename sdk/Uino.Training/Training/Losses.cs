@@ -1,4 +1,5 @@
 using TorchSharp;
+using Uino.Modeling;
 using Uino.Modeling.Fss;
 using static TorchSharp.torch;
 
@@ -21,8 +22,9 @@ internal static class Losses
         var (p, y, valid) = Prepare(logits, labels);
         var prob = sigmoid(p) * valid;
         var inter = (prob * y).sum(new long[] { 1, 2 });
-        var denom = prob.sum(new long[] { 1, 2 }) + y.sum(new long[] { 1, 2 });
-        return (1f - (2f * inter + DiceSmooth) / (denom + DiceSmooth)).mean().MoveToOuterDisposeScope();
+        var denom = prob.sum(new long[] { 1, 2 }).Plus(y.sum(new long[] { 1, 2 }));
+        // ScalarOps, not the operators: they would hand native code unreferenced Scalars (see ScalarOps).
+        return (inter.Times(2.0).Plus(DiceSmooth) / denom.Plus(DiceSmooth)).SubtractedFrom(1.0).mean().MoveToOuterDisposeScope();
     }
 
     /// <summary>Binary cross-entropy of logits against labels, averaged over the valid pixels.</summary>
@@ -31,13 +33,13 @@ internal static class Losses
         using var scope = NewDisposeScope();
         var (p, y, valid) = Prepare(logits, labels);
         var perPixel = nn.functional.binary_cross_entropy_with_logits(p, y, reduction: nn.Reduction.None);
-        return ((perPixel * valid).sum() / valid.sum().clamp_min(1f)).MoveToOuterDisposeScope();
+        return ((perPixel * valid).sum() / valid.sum().clamp_min(Scalars.One)).MoveToOuterDisposeScope();
     }
 
     public static Tensor DiceBce(Tensor logits, Tensor labels)
     {
         using var scope = NewDisposeScope();
-        return (Dice(logits, labels) + Bce(logits, labels)).MoveToOuterDisposeScope();
+        return Dice(logits, labels).Plus(Bce(logits, labels)).MoveToOuterDisposeScope();
     }
 
     /// <summary>L = L_prior + L_final (Eq. 14); the Comp variants have no prior, so L = L_final.</summary>
@@ -46,7 +48,7 @@ internal static class Losses
         using var scope = NewDisposeScope();
         var final = DiceBce(output.MaskLogits, labels);
         Tensor? prior = output.PriorLogits is null ? null : DiceBce(output.PriorLogits, labels);
-        var total = prior is null ? final : prior + final;
+        var total = prior is null ? final : prior.Plus(final);
         return (total.MoveToOuterDisposeScope(), prior?.ToSingle() ?? 0f, final.ToSingle());
     }
 
@@ -56,8 +58,8 @@ internal static class Losses
         if (logits.shape[1] != labels.shape[1] || logits.shape[2] != labels.shape[2])
             logits = nn.functional.interpolate(logits.unsqueeze(1), new[] { labels.shape[1], labels.shape[2] },
                                                mode: InterpolationMode.Bilinear, align_corners: false).squeeze(1);
-        var valid = labels.ne(255f).to(ScalarType.Float32);
-        var target = labels.eq(1f).to(ScalarType.Float32);
+        var valid = labels.ne(Scalars.Ignore).to(ScalarType.Float32);
+        var target = labels.eq(Scalars.One).to(ScalarType.Float32);
         return (logits, target, valid);
     }
 }

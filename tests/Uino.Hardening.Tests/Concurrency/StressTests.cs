@@ -124,4 +124,49 @@ public class StressTests
         Assert.That(errors, Is.Empty);
         Assert.That(builds, Is.GreaterThan(0));
     }
+
+    /// <summary>
+    /// A live loop beside a thread that allocates (a camera thread, a UI): TorchSharp 0.107's operators hand native
+    /// code Scalars made on the fly (<c>a + b</c> passes a fresh alpha of 1; <c>x * 0.5</c> a fresh 0.5) and keep no
+    /// reference to them, so a collection triggered by the other thread during the op could free one the op still
+    /// reads ("Expected false to be true" from <c>Scalar::toFloat</c>, or a wrong value). Frames under that pressure
+    /// must equal the quiet ones bit for bit. <see cref="TemporaryScalarTests"/> keeps such calls out of the code.
+    /// UINO_STRESS_SECONDS sets the length (default 20 s).
+    /// </summary>
+    [Test]
+    public void FramesBesideAnAllocatingThreadEqualTheQuietOnes()
+    {
+        int seconds = int.TryParse(Environment.GetEnvironmentVariable("UINO_STRESS_SECONDS"), out var s) && s > 0 ? s : 20;
+        using var session = TinyModels.Open();
+        var frames = new[] { "query.png", "queries/query2.png" }.Select(Frame).ToArray();
+        var expected = frames.Select(f => session.Segment(new PixelBuffer(f.Rgb, f.W, f.H, f.W * 3, PixelFormat.Rgb8))).ToArray();
+        var errors = new ConcurrentBag<string>();
+        var until = DateTime.UtcNow.AddSeconds(seconds);
+        long garbage = 0;
+        var allocator = new Thread(() =>
+        {
+            var keep = new byte[32][];
+            for (long i = 0; DateTime.UtcNow < until; i++)
+            {
+                keep[i & 31] = new byte[32 * 1024];
+                garbage++;
+            }
+        });
+        allocator.Start();
+        int calls = 0;
+        try
+        {
+            while (DateTime.UtcNow < until)
+            {
+                int fi = calls % frames.Length;
+                Check(session, frames[fi], expected[fi], calls % 2 == 0, $"call {calls} frame {fi}", errors);
+                calls++;
+            }
+        }
+        catch (Exception e) { errors.Add($"call {calls}: {e.Message.Split('\n')[0]}"); }
+        allocator.Join();
+        TestContext.Out.WriteLine($"{calls} frames beside {garbage:N0} allocations of 32 KB, {GC.CollectionCount(0)} gen-0 collections so far");
+        Assert.That(errors, Is.Empty, string.Join("\n", errors.Take(5)));
+        Assert.That(calls, Is.GreaterThan(10));
+    }
 }

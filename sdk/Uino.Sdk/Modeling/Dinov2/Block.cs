@@ -49,5 +49,5 @@ internal sealed class Block : nn.Module<Tensor, Tensor>
 
     // x + r·gamma in one fused kernel (addcmul) instead of a multiply and an add.
     private static Tensor Residual(Tensor x, Tensor r, nn.Module<Tensor, Tensor> ls) =>
-        ls is LayerScale scale ? x.addcmul(r, scale.gamma, One) : x + r;
+        ls is LayerScale scale ? x.addcmul(r, scale.gamma, One) : x.Plus(r);
 }

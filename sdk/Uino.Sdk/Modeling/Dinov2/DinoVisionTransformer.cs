@@ -122,7 +122,7 @@ internal sealed class DinoVisionTransformer : nn.Module<Tensor, Tensor>
             x = where(masks.unsqueeze(-1), mask_token.to(x.dtype).unsqueeze(0), x);
         }
         x = cat([cls_token.expand(x.shape[0], -1, -1), x], 1);
-        x = x + InterpolatePosEncoding(x, height, width);
+        x = x.Plus(InterpolatePosEncoding(x, height, width));
         // Official order: registers go in after the position embedding is added (they get none).
         if (register_tokens is not null)
             x = cat([x.narrow(1, 0, 1), register_tokens.expand(x.shape[0], -1, -1), x.narrow(1, 1, x.shape[1] - 1)], 1);

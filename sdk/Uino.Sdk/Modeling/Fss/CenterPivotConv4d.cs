@@ -75,7 +75,7 @@ internal sealed class CenterPivotConv4d : nn.Module<Tensor, Tensor>
         if (out1.shape[2] != out2.shape[2] || out1.shape[3] != out2.shape[3])
             throw new ArgumentException($"CenterPivotConv4d: query output {oh}×{ow} does not match {out2.shape[2]}×{out2.shape[3]}; " +
                                         "the query dims must keep their size in the support branch (stride[:2] = 1 or matching padding).");
-        return (out1 + out2).MoveToOuterDisposeScope();
+        return out1.Plus(out2).MoveToOuterDisposeScope();
     }
 
     /// <summary>Keeps support positions 0, s, 2s, … along Hs (stride[2]) and Ws (stride[3]), as HSNet's prune().</summary>

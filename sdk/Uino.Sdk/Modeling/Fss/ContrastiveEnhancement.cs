@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Uino.Modeling.Fss;
@@ -18,13 +19,14 @@ namespace Uino.Modeling.Fss;
 internal static class ContrastiveEnhancement
 {
     private const double Eps = 1e-5;
+    private static readonly Scalar EpsScalar = Eps.ToScalar();
 
     /// <summary>Unit-normalises along dim 1 (channels); zero vectors stay zero.</summary>
-    public static Tensor Normalize(Tensor features) => features / features.norm(1, keepdim: true).clamp_min(Eps);
+    public static Tensor Normalize(Tensor features) => features / features.norm(1, keepdim: true).clamp_min(EpsScalar);
 
     /// <summary>Eq. 4, normalised per position: (ŝ_fg, ŝ_bg) of support features N×C×H×W and masks N×1×H×W in [0,1].</summary>
     public static (Tensor Foreground, Tensor Background) SupportSides(Tensor support, Tensor masks) =>
-        (Normalize(support * masks), Normalize(support * (1 - masks)));
+        (Normalize(support * masks), Normalize(support * masks.SubtractedFrom(1)));
 
     /// <summary>Eq. 5–7, the full 4D volume of one layer: V = V_fg − V_bg, B×K×Hq×Wq×Hs×Ws (the reference form).</summary>
     public static Tensor Volume(Tensor query, Tensor supportForeground, Tensor supportBackground)

@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Uino.Modeling.Fss;
@@ -19,6 +20,8 @@ internal static class Prototypes
             mode: InterpolationMode.Bilinear, align_corners: true);
     }
 
+    private static readonly Scalar MinArea = 1e-6f.ToScalar();   // rooted (see ScalarOps)
+
     /// <summary>
     /// Masked average pooling (MAP, Eq. 3): Σ M·F / Σ M over the pixels of all K shots of an episode together.
     /// <paramref name="features"/> B×K×C×H×W and <paramref name="masks"/> B×K×1×H×W → B×C.
@@ -28,7 +31,7 @@ internal static class Prototypes
     {
         using var scope = NewDisposeScope();
         var weighted = (features * masks).sum(new long[] { 1, 3, 4 });
-        var area = masks.sum(new long[] { 1, 2, 3, 4 }).clamp_min(1e-6f).unsqueeze(1);
+        var area = masks.sum(new long[] { 1, 2, 3, 4 }).clamp_min(MinArea).unsqueeze(1);
         return (weighted / area).MoveToOuterDisposeScope();
     }
 }

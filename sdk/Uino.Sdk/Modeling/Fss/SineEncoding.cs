@@ -37,7 +37,7 @@ internal sealed class SineEncoding : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor prototype)
     {
         using var scope = NewDisposeScope();
-        var projected = matmul(prototype, gaussian_matrix) * (2 * Math.PI);
+        var projected = matmul(prototype, gaussian_matrix).Times(2 * Math.PI);
         return cat(new[] { projected.sin(), projected.cos() }, -1).MoveToOuterDisposeScope();
     }
 }

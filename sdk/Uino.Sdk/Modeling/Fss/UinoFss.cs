@@ -234,7 +234,7 @@ internal sealed class UinoFss : nn.Module
         var refined2d = refined.mean(new long[] { 4, 5 }).reshape(b, k, -1, hq, wq).mean(new long[] { 1 });
         var raw2d = ContrastiveEnhancement.MeanForegroundCorrelation(last[^1], reference.MeanForeground!)
                                           .mean(new long[] { 1 }, keepdim: true);
-        var v2d = refined2d + raw2d;                                                       // Eq. 10
+        var v2d = refined2d.Plus(raw2d);                                                      // Eq. 10
         return dense_head!.call(v2d, maskHeight, maskWidth);                               // Eq. 11 (logits)
     }
 

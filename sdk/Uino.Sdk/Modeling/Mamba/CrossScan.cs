@@ -26,6 +26,6 @@ internal static class CrossScan
         var inv = y.narrow(1, 2, 2).flip(-1);
         var wh = y.select(1, 1).view(b, d, w, h).transpose(2, 3).reshape(b, d, l);
         var invWh = inv.select(1, 1).view(b, d, w, h).transpose(2, 3).reshape(b, d, l);
-        return (y.select(1, 0) + inv.select(1, 0) + wh + invWh).transpose(1, 2).reshape(b, h, w, d);
+        return y.select(1, 0).Plus(inv.select(1, 0)).Plus(wh).Plus(invWh).transpose(1, 2).reshape(b, h, w, d);
     }
 }

@@ -58,7 +58,7 @@ internal static class SelectiveScan
         var ys = new Tensor[len];
         for (long i = 0; i < len; i++)
         {
-            x = deltaA.select(2, i) * x + deltaBu.select(2, i);
+            x = (deltaA.select(2, i) * x).Plus(deltaBu.select(2, i));
             ys[i] = (x * cs.select(2, i)).sum(-1);
         }
         var y = stack(ys, 2);
@@ -95,7 +95,7 @@ internal static class SelectiveScan
         {
             // State entering chunk c = the scan over chunk ends up to c − 1, then decayed inside chunk c.
             var (_, ends) = DoublingScan(decay.select(3, t - 1), h.select(3, t - 1), needDecay: false);
-            var carried = h.narrow(2, 1, chunks - 1) + decay.narrow(2, 1, chunks - 1) * ends.narrow(2, 0, chunks - 1).unsqueeze(3);
+            var carried = h.narrow(2, 1, chunks - 1).Plus(decay.narrow(2, 1, chunks - 1) * ends.narrow(2, 0, chunks - 1).unsqueeze(3));
             h = cat(new[] { h.narrow(2, 0, 1), carried }, 2);
         }
         h = h.view(batch, dim, padded, n).narrow(2, 0, len);
@@ -115,7 +115,7 @@ internal static class SelectiveScan
         {
             // The first k steps have no predecessor k back and stay as they are (no multiply by a padding
             // zero, so a decay that overflowed to inf cannot turn into NaN there).
-            var bNew = cat(new[] { b.narrow(-2, 0, k), b.narrow(-2, k, len - k) + a.narrow(-2, k, len - k) * b.narrow(-2, 0, len - k) }, -2);
+            var bNew = cat(new[] { b.narrow(-2, 0, k), b.narrow(-2, k, len - k).Plus(a.narrow(-2, k, len - k) * b.narrow(-2, 0, len - k)) }, -2);
             if (needDecay || 2 * k < len)
                 a = cat(new[] { a.narrow(-2, 0, k), a.narrow(-2, k, len - k) * a.narrow(-2, 0, len - k) }, -2);
             b = bNew;
@@ -156,14 +156,14 @@ internal static class SelectiveScan
 
     private static Tensor PrepareDelta(Tensor delta, Tensor? bias, bool softplus)
     {
-        var dt = bias is null ? delta : delta + bias.unsqueeze(-1);
-        return softplus ? nn.functional.softplus(dt) : dt;
+        var dt = bias is null ? delta : delta.Plus(bias.unsqueeze(-1));
+        return softplus ? ScalarOps.Softplus(dt) : dt;
     }
 
     /// <summary>y + u·D, then the gate silu(z).</summary>
     private static Tensor Finish(Tensor y, Tensor u, Tensor? D, Tensor? z)
     {
-        var o = D is null ? y : y + u * D.unsqueeze(-1);
+        var o = D is null ? y : y.Plus(u * D.unsqueeze(-1));
         return z is null ? o : o * nn.functional.silu(z);
     }
 

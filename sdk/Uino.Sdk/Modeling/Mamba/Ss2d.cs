@@ -85,7 +85,7 @@ internal sealed class Ss2d : nn.Module<Tensor, Tensor>
             var dt = exp((rand(K, DInner, device: device) * logSpan).add(logMin, Scalars.One)).clamp(min: floor);
             dt_projs_bias = Layers.Parameter(dt.add(log(-expm1(-dt)), Scalars.One));
             // S4D-real: A = −(1..N) per channel, stored as its log; D skip = 1.
-            A_logs = Layers.Parameter(log(arange(1, dState + 1, dtype: ScalarType.Float32, device: device)).unsqueeze(0).repeat(K * DInner, 1));
+            A_logs = Layers.Parameter(log(ScalarOps.Arange(1, dState + 1, dtype: ScalarType.Float32, device: device)).unsqueeze(0).repeat(K * DInner, 1));
             Ds = Layers.Parameter(ones(K * DInner, device: device));
         }
         RegisterComponents();

@@ -34,14 +34,14 @@ internal sealed class VssBlock : nn.Module<Tensor, Tensor>
         Tensor normed;
         using (StageClock.Sub("vss.norm")) normed = norm.forward(x);
         var y = op.forward(normed);
-        using (StageClock.Sub("vss.residual")) return x + y;
+        using (StageClock.Sub("vss.residual")) return x.Plus(y);
     }
 
     /// <summary>The block output plus the SS2D branch output and SS2D's trace (for parity checks).</summary>
     public (Tensor Out, Tensor OpOut, Ss2dTrace Op) Trace(Tensor x)
     {
         var t = op.Trace(norm.forward(x));
-        return (x + t.Out, t.Out, t);
+        return (x.Plus(t.Out), t.Out, t);
     }
 }
 #pragma warning restore IDE1006

@@ -45,8 +45,8 @@ internal sealed class Block : nn.Module<Tensor, Tensor>
         {
             y = attn.forward(y);
         }
-        y = shortcut + y;
-        y = y + mlp.forward(norm2.forward(y));
+        y = shortcut.Plus(y);
+        y = y.Plus(mlp.forward(norm2.forward(y)));
         return y.MoveToOuterDisposeScope();
     }
 

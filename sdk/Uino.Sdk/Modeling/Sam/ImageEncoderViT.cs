@@ -49,7 +49,7 @@ internal sealed class ImageEncoderViT : nn.Module<Tensor, Tensor>
                 nameof(x));
         using var scope = NewDisposeScope();
         var t = patch_embed.forward(x);
-        if (pos_embed is not null) t = t + pos_embed;
+        if (pos_embed is not null) t = t.Plus(pos_embed);
         foreach (var blk in blocks)
         {
             var next = blk.forward(t);

@@ -32,8 +32,8 @@ internal sealed class LayerNorm2d : nn.Module<Tensor, Tensor>
         using var scope = NewDisposeScope();
         var u = x.mean([1], keepdim: true);
         var d = x - u;
-        var s = d.pow(2).mean([1], keepdim: true);
-        var y = d / (s + eps).sqrt_();
-        return (weight.view(-1, 1, 1) * y + bias.view(-1, 1, 1)).MoveToOuterDisposeScope();
+        var s = (d * d).mean([1], keepdim: true);   // d², as pow(2) computes it, without its temporary Scalar
+        var y = d / s.Plus(eps).sqrt_();
+        return (weight.view(-1, 1, 1) * y).Plus(bias.view(-1, 1, 1)).MoveToOuterDisposeScope();
     }
 }

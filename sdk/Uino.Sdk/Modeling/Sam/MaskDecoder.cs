@@ -77,7 +77,7 @@ internal sealed class MaskDecoder : nn.Module
 
         // Official: repeat_interleave of the (single) image embedding over the prompt batch, then + dense. Adding a
         // 1×C×h×w embedding to the B×C×h×w dense prompt broadcasts to the same values without the extra copy.
-        var src = imageEmbeddings + dense;
+        var src = imageEmbeddings.Plus(dense);
         if (src.shape[0] != bs) src = src.expand(bs, -1, -1, -1);
         var posSrc = imagePe.shape[0] == bs ? imagePe : imagePe.expand(bs, -1, -1, -1);
         long c = src.shape[1], h = src.shape[2], w = src.shape[3];

@@ -32,9 +32,9 @@ internal sealed class PositionEmbeddingRandom : nn.Module
     private Tensor PeEncoding(Tensor coords)
     {
         using var scope = NewDisposeScope();
-        var c = coords * 2 - 1;
+        var c = coords.Times(2).Minus(1);
         c = c.matmul(positional_encoding_gaussian_matrix);
-        c = c * (2 * Math.PI);
+        c = c.Times(2 * Math.PI);
         return cat([c.sin(), c.cos()], -1).MoveToOuterDisposeScope();
     }
 
@@ -45,8 +45,8 @@ internal sealed class PositionEmbeddingRandom : nn.Module
         var device = positional_encoding_gaussian_matrix.device;
         // Same arithmetic as the official cumsum(ones) − 0.5, divided by the size, in float32.
         var grid = ones(h, w, dtype: ScalarType.Float32, device: device);
-        var yEmbed = (grid.cumsum(0) - 0.5) / h;
-        var xEmbed = (grid.cumsum(1) - 0.5) / w;
+        var yEmbed = grid.cumsum(0).Minus(0.5).Over(h);
+        var xEmbed = grid.cumsum(1).Minus(0.5).Over(w);
         var pe = PeEncoding(stack([xEmbed, yEmbed], -1));
         return pe.permute(2, 0, 1).MoveToOuterDisposeScope();
     }
@@ -58,8 +58,8 @@ internal sealed class PositionEmbeddingRandom : nn.Module
             throw new ArgumentException($"Point coordinates must be B×N×2, got [{string.Join(", ", coordsInput.shape)}].", nameof(coordsInput));
         using var scope = NewDisposeScope();
         var c = coordsInput.to(ScalarType.Float32);
-        var x = c[.., .., 0..1] / imageW;
-        var y = c[.., .., 1..2] / imageH;
+        var x = c[.., .., 0..1].Over(imageW);
+        var y = c[.., .., 1..2].Over(imageH);
         return PeEncoding(cat([x, y], -1)).MoveToOuterDisposeScope();
     }
 }

@@ -82,31 +82,34 @@ internal sealed class PromptEncoder : nn.Module
         return (sparse.MoveToOuterDisposeScope(), dense.MoveToOuterDisposeScope());
     }
 
+    // Point labels as rooted Scalars (see ScalarOps): −1 padding / not a point, 0 negative, 1 positive.
+    private static readonly Scalar NotAPoint = (-1L).ToScalar(), Negative = 0L.ToScalar(), Positive = 1L.ToScalar();
+
     private Tensor EmbedPoints(Tensor coords, Tensor labels, bool pad)
     {
-        var points = coords.to(ScalarType.Float32) + 0.5; // shift to the pixel centre
+        var points = coords.to(ScalarType.Float32).Plus(0.5); // shift to the pixel centre
         var lbl = labels;
         if (pad)
         {
             // The padding point sits at (0, 0) after the shift, label −1, exactly as the official code appends it.
             points = cat([points, zeros(points.shape[0], 1, 2, device: points.device)], 1);
-            lbl = cat([labels.to(ScalarType.Int64), full(labels.shape[0], 1, -1L, dtype: ScalarType.Int64, device: labels.device)], 1);
+            lbl = cat([labels.to(ScalarType.Int64), full(labels.shape[0], 1, NotAPoint, dtype: ScalarType.Int64, device: labels.device)], 1);
         }
         lbl = lbl.to(ScalarType.Int64).unsqueeze(-1);
         var emb = pe_layer.ForwardWithCoords(points, InputImageSize.H, InputImageSize.W);
         // −1: replaced by not_a_point_embed; 0/1: neg/pos embedding added; any other label keeps the bare PE.
-        emb = where(lbl.eq(-1), not_a_point_embed.weight!.expand_as(emb), emb);
-        emb = emb + lbl.eq(0).to(emb.dtype) * point_embeddings[0].weight!;
-        emb = emb + lbl.eq(1).to(emb.dtype) * point_embeddings[1].weight!;
+        emb = where(lbl.eq(NotAPoint), not_a_point_embed.weight!.expand_as(emb), emb);
+        emb = emb.Plus(lbl.eq(Negative).to(emb.dtype) * point_embeddings[0].weight!);
+        emb = emb.Plus(lbl.eq(Positive).to(emb.dtype) * point_embeddings[1].weight!);
         return emb;
     }
 
     private Tensor EmbedBoxes(Tensor boxes)
     {
-        var coords = (boxes.to(ScalarType.Float32) + 0.5).reshape(-1, 2, 2);
+        var coords = boxes.to(ScalarType.Float32).Plus(0.5).reshape(-1, 2, 2);
         var emb = pe_layer.ForwardWithCoords(coords, InputImageSize.H, InputImageSize.W);
         var corners = cat([point_embeddings[2].weight!, point_embeddings[3].weight!], 0); // 2×C: top-left, bottom-right
-        return emb + corners;
+        return emb.Plus(corners);
     }
 
     private void Validate((Tensor Coords, Tensor Labels)? points, Tensor? boxes, Tensor? masks)

@@ -72,7 +72,7 @@ internal sealed class RelPosAttention : nn.Module<Tensor, Tensor>
         var rq = q.reshape(b, qSize.H, qSize.W, c);
         var relH = einsum("bhwc,hkc->bhwk", rq, rh);
         var relW = einsum("bhwc,wkc->bhwk", rq, rw);
-        return (relH.unsqueeze(-1) + relW.unsqueeze(-2)).reshape(b, qSize.H * qSize.W, kSize.H * kSize.W);
+        return relH.unsqueeze(-1).Plus(relW.unsqueeze(-2)).reshape(b, qSize.H * qSize.W, kSize.H * kSize.W);
     }
 
     /// <summary>
@@ -92,9 +92,9 @@ internal sealed class RelPosAttention : nn.Module<Tensor, Tensor>
         }
         // float32 arithmetic then truncation, as the official arange(int) * python float → .long().
         double qScale = Math.Max((double)kSize / qSize, 1.0), kScale = Math.Max((double)qSize / kSize, 1.0);
-        var qCoords = arange(qSize, dtype: ScalarType.Float32, device: relPos.device).unsqueeze(1) * qScale;
-        var kCoords = arange(kSize, dtype: ScalarType.Float32, device: relPos.device).unsqueeze(0) * kScale;
-        var rel = (qCoords - kCoords + (kSize - 1) * kScale).to(ScalarType.Int64);
+        var qCoords = ScalarOps.Arange(0, qSize, dtype: ScalarType.Float32, device: relPos.device).unsqueeze(1).Times(qScale);
+        var kCoords = ScalarOps.Arange(0, kSize, dtype: ScalarType.Float32, device: relPos.device).unsqueeze(0).Times(kScale);
+        var rel = (qCoords - kCoords).Plus((kSize - 1) * kScale).to(ScalarType.Int64);
         return resized.index_select(0, rel.flatten()).reshape(qSize, kSize, -1);
     }
 }
