@@ -16,69 +16,39 @@ internal static class ScalarOps
     /// <summary>a + b.</summary>
     public static Tensor Plus(this Tensor a, Tensor b) => a.add(b, Scalars.One);
 
-    /// <summary>a + b for a number b.</summary>
-    public static Tensor Plus(this Tensor a, double b)
-    {
-        using var s = b.ToScalar();
-        return a.add(s, Scalars.One);
-    }
+    // The number-taking forms below go through With, which holds the Scalar; long overloads keep integer tensors
+    // integer, as the operators with an int would.
 
-    /// <summary>a + b for an integer b (integer tensors stay integer).</summary>
-    public static Tensor Plus(this Tensor a, long b)
-    {
-        using var s = b.ToScalar();
-        return a.add(s, Scalars.One);
-    }
+    /// <summary>a + b for a number b.</summary>
+    public static Tensor Plus(this Tensor a, double b) => With(b, s => a.add(s, Scalars.One));
+
+    /// <summary>a + b for an integer b.</summary>
+    public static Tensor Plus(this Tensor a, long b) => With(b, s => a.add(s, Scalars.One));
 
     /// <summary>a − b for a number b.</summary>
-    public static Tensor Minus(this Tensor a, double b)
-    {
-        using var s = b.ToScalar();
-        return a.sub(s);
-    }
+    public static Tensor Minus(this Tensor a, double b) => With(b, a.sub);
 
     /// <summary>a − b for an integer b.</summary>
-    public static Tensor Minus(this Tensor a, long b)
-    {
-        using var s = b.ToScalar();
-        return a.sub(s);
-    }
+    public static Tensor Minus(this Tensor a, long b) => With(b, a.sub);
 
     /// <summary>b − a.</summary>
     public static Tensor SubtractedFrom(this Tensor a, double b)
     {
-        using var s = b.ToScalar();
         using var negated = a.neg();
-        return negated.add(s, Scalars.One);
+        return negated.Plus(b);
     }
 
     /// <summary>a · b for a number b.</summary>
-    public static Tensor Times(this Tensor a, double b)
-    {
-        using var s = b.ToScalar();
-        return a.mul(s);
-    }
+    public static Tensor Times(this Tensor a, double b) => With(b, a.mul);
 
     /// <summary>a · b for an integer b.</summary>
-    public static Tensor Times(this Tensor a, long b)
-    {
-        using var s = b.ToScalar();
-        return a.mul(s);
-    }
+    public static Tensor Times(this Tensor a, long b) => With(b, a.mul);
 
     /// <summary>a / b for a number b.</summary>
-    public static Tensor Over(this Tensor a, double b)
-    {
-        using var s = b.ToScalar();
-        return a.div(s);
-    }
+    public static Tensor Over(this Tensor a, double b) => With(b, s => a.div(s));
 
     /// <summary>a / b for an integer b (true division, as the operator).</summary>
-    public static Tensor Over(this Tensor a, long b)
-    {
-        using var s = b.ToScalar();
-        return a.div(s);
-    }
+    public static Tensor Over(this Tensor a, long b) => With(b, s => a.div(s));
 
     /// <summary>Calls <paramref name="op"/> with <paramref name="value"/> as a Scalar held until it returns.</summary>
     public static Tensor With(double value, Func<Scalar, Tensor> op)
