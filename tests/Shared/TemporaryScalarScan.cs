@@ -1,0 +1,120 @@
+using System.Reflection;
+using System.Reflection.Emit;
+using NUnit.Framework;
+using TorchSharp;
+
+namespace Uino.Tests.Shared;
+
+/// <summary>
+/// Reads the IL of an assembly and names every call that hands native code a <see cref="Scalar"/> nobody keeps
+/// referenced: a C# number converted to a Scalar on the spot, or a TorchSharp method that makes one inside (found by
+/// reading TorchSharp's own IL, transitively: <c>Tensor + Tensor</c> → <c>add(Tensor)</c> → <c>add(t, alpha: 1)</c>).
+/// Such a Scalar can be finalised by a collection on another thread while the op reads it (the hardening suite's
+/// <c>StressTests.FramesBesideAnAllocatingThreadEqualTheQuietOnes</c>). Allowed: static initialisers (rooted for the
+/// process), <c>Scalars</c> / <c>ScalarOps</c>, which hold what they make until the op returns, and a Scalar made and
+/// stored in a local at once (the <c>using var s = x.ToScalar();</c> pattern). Linked into each test project that
+/// references an assembly with tensor code (Uino.Sdk and Uino.Training, the CLI, the C ABI, the viewer).
+/// </summary>
+internal static class TemporaryScalarScan
+{
+    private static readonly string[] Allowed = ["Uino.Modeling.Scalars", "Uino.Modeling.ScalarOps"];
+
+    private static readonly Lazy<HashSet<MethodBase>> Hazards = new(ScalarMakingTorchSharpMethods);
+
+    /// <summary>Asserts that <paramref name="assembly"/> has no such call, listing each one it finds.</summary>
+    public static void AssertNoTemporaryScalars(Assembly assembly)
+    {
+        var hazards = Hazards.Value;
+        Assert.That(hazards.Select(m => m.Name), Does.Contain("op_Addition").And.Contain("add").And.Contain("softplus"),
+            "the scan of TorchSharp finds the known cases (else it is broken, and this test could not fail)");
+        Assert.That(BuildsHazardousModule(typeof(TorchSharp.Modules.LeakyReLU).GetConstructors(BindingFlags.NonPublic | BindingFlags.Public | BindingFlags.Instance)[0], hazards), Is.True);
+        var sites = new List<string>();
+        int scanned = 0;
+        foreach (var type in assembly.GetTypes())
+        {
+            if (Allowed.Contains(type.FullName)) continue;
+            foreach (var method in Methods(type))
+            {
+                if (method.Name == ".cctor") continue;
+                scanned++;
+                foreach (var (callee, storedInLocal) in Callees(method))
+                    if ((MakesScalar(callee) && !storedInLocal) || hazards.Contains(callee) || BuildsHazardousModule(callee, hazards))
+                        sites.Add($"{type.FullName}.{method.Name} calls {callee.DeclaringType!.Name}.{callee.Name}({string.Join(", ", callee.GetParameters().Select(p => p.ParameterType.Name))})");
+            }
+        }
+        Assert.That(scanned, Is.GreaterThan(0), $"no method of {assembly.GetName().Name} was scanned");
+        Assert.That(sites, Is.Empty, $"{assembly.GetName().Name}: {sites.Count} call(s) hand native code a temporary Scalar; use ScalarOps / Scalars:\n" + string.Join("\n", sites.Distinct()));
+    }
+
+    /// <summary>TorchSharp methods that make a Scalar themselves or call one that does.</summary>
+    private static HashSet<MethodBase> ScalarMakingTorchSharpMethods()
+    {
+        var all = typeof(torch).Assembly.GetTypes().SelectMany(Methods).ToList();
+        var callees = all.ToDictionary(m => m, m => Callees(m).Select(c => c.Callee).Where(c => c.Module == m.Module).ToList());
+        var hazards = all.Where(m => callees[m].Any(MakesScalar)).ToHashSet();
+        for (bool grew = true; grew;)
+        {
+            grew = false;
+            foreach (var m in all)
+                if (!hazards.Contains(m) && callees[m].Any(hazards.Contains)) grew = hazards.Add(m) || grew;
+        }
+        return hazards;
+    }
+
+    /// <summary>
+    /// A TorchSharp module whose forward makes Scalars (e.g. <c>nn.LeakyReLU</c>, <c>nn.BatchNorm2d</c>): calls go
+    /// through the virtual <c>Module.call</c>, so they are caught where the module is constructed.
+    /// </summary>
+    private static bool BuildsHazardousModule(MethodBase callee, HashSet<MethodBase> hazards) =>
+        callee is ConstructorInfo { DeclaringType: { } type } && type.Assembly == typeof(torch).Assembly &&
+        type.GetMethods(BindingFlags.Public | BindingFlags.Instance).Any(m => m.Name == "forward" && hazards.Contains(m));
+
+    private static bool MakesScalar(MethodBase m) =>
+        (m.DeclaringType == typeof(Scalar) && m.Name == "op_Implicit") || (m.DeclaringType == typeof(ScalarExtensionMethods) && m.Name == "ToScalar");
+
+    private static IEnumerable<MethodBase> Methods(Type type)
+    {
+        const BindingFlags all = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly;
+        return type.GetMethods(all).Cast<MethodBase>().Concat(type.GetConstructors(all));
+    }
+
+    private static readonly Dictionary<short, OpCode> OpCodesByValue = typeof(OpCodes)
+        .GetFields(BindingFlags.Public | BindingFlags.Static).Select(f => (OpCode)f.GetValue(null)!).ToDictionary(o => o.Value);
+
+    /// <summary>
+    /// Methods named by call, callvirt, newobj, ldftn and ldvirtftn in <paramref name="method"/>'s IL (decoded opcode
+    /// by opcode), and whether the next instruction stores the result in a local (<c>using var s = x.ToScalar()</c>).
+    /// </summary>
+    private static IEnumerable<(MethodBase Callee, bool StoredInLocal)> Callees(MethodBase method)
+    {
+        byte[] il;
+        try { il = method.GetMethodBody()?.GetILAsByteArray() ?? []; }
+        catch (Exception e) when (e is InvalidOperationException or NotSupportedException or BadImageFormatException) { yield break; }
+        var genericType = method.DeclaringType is { IsGenericType: true } t ? t.GetGenericArguments() : null;
+        var genericMethod = method.IsGenericMethod ? method.GetGenericArguments() : null;
+        for (int i = 0; i < il.Length;)
+        {
+            short value = il[i] == 0xFE ? (short)(0xFE00 | il[i + 1]) : il[i];
+            var op = OpCodesByValue[value];
+            i += op.Size;
+            if (op.OperandType == OperandType.InlineMethod)
+            {
+                MethodBase? callee = null;
+                try { callee = method.Module.ResolveMethod(BitConverter.ToInt32(il, i), genericType, genericMethod); }
+                catch (Exception e) when (e is ArgumentException or BadImageFormatException or TypeLoadException or FileNotFoundException) { }
+                int next = i + 4;
+                bool stored = next < il.Length && (il[next] is >= 0x0A and <= 0x0D or 0x13 || (il[next] == 0xFE && il[next + 1] == 0x0E));
+                if (callee is not null) yield return (callee, stored);
+            }
+            i += op.OperandType switch
+            {
+                OperandType.InlineNone => 0,
+                OperandType.ShortInlineBrTarget or OperandType.ShortInlineI or OperandType.ShortInlineVar => 1,
+                OperandType.InlineVar => 2,
+                OperandType.InlineI8 or OperandType.InlineR => 8,
+                OperandType.InlineSwitch => 4 + 4 * BitConverter.ToInt32(il, i),
+                _ => 4,
+            };
+        }
+    }
+}
