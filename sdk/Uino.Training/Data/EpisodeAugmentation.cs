@@ -105,12 +105,12 @@ internal static class EpisodeAugmentation
             h += padH;
             w += padW;
         }
-        double rawPositive = label.eq(Scalars.One).sum().ToDouble();
+        double rawPositive = label.eq(Scalars.One).sum().item<long>();
         for (int attempt = 0; attempt <= 30; attempt++)
         {
             int y = random.Next(0, (int)(h - size) + 1), x = random.Next(0, (int)(w - size) + 1);
             var lab = label.narrow(0, y, size).narrow(1, x, size);
-            if (lab.eq(Scalars.One).sum().ToDouble() >= 0.85 * rawPositive)
+            if (lab.eq(Scalars.One).sum().item<long>() >= 0.85 * rawPositive)
                 return (image.narrow(1, y, size).narrow(2, x, size).contiguous(), lab.contiguous());
         }
         var img = nn.functional.interpolate(image.unsqueeze(0), new long[] { size, size }, mode: InterpolationMode.Bilinear, align_corners: false).squeeze(0);

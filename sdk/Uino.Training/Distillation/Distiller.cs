@@ -181,7 +181,7 @@ internal sealed class Distiller : IDisposable
         _optim.ZeroGrad();
         loss.backward();
         _optim.StepOnce();
-        return loss.ToSingle();
+        return loss.item<float>();
     }
 
     private string Fingerprint() => string.Join("|", _o.Seed, _o.Batch, _o.LearningRate, _o.WeightDecay, _o.EpochsPerStage,

@@ -196,7 +196,7 @@ internal sealed class FssTrainer : IDisposable
         var (loss, prior, final) = Losses.Total(output, batch.QueryLabels.to(_device));
         loss.backward();
         _optim.StepOnce();
-        float value = loss.ToSingle();
+        float value = loss.item<float>();
         if (!float.IsFinite(value)) throw new InvalidOperationException($"The loss became {value} at step {step}.");
         return new StepReport(step + 1, _o.Steps, lr, value, prior, final, data, sw.Elapsed.TotalSeconds);
     }

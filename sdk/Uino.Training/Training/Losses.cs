@@ -49,7 +49,7 @@ internal static class Losses
         var final = DiceBce(output.MaskLogits, labels);
         Tensor? prior = output.PriorLogits is null ? null : DiceBce(output.PriorLogits, labels);
         var total = prior is null ? final : prior.Plus(final);
-        return (total.MoveToOuterDisposeScope(), prior?.ToSingle() ?? 0f, final.ToSingle());
+        return (total.MoveToOuterDisposeScope(), prior?.item<float>() ?? 0f, final.item<float>());
     }
 
     private static (Tensor Logits, Tensor Target, Tensor Valid) Prepare(Tensor logits, Tensor labels)
