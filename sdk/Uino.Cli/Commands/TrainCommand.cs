@@ -45,10 +45,11 @@ internal static class TrainCommand
         var logEvery = new Option<long>("--log-every") { Description = "steps between log lines when the output is not a terminal", DefaultValueFactory = _ => 10 };
         var init = new Option<string?>("--init") { Description = "Uino model file or training checkpoint whose weights initialise every part they fit (e.g. a comp run before a full one); parts it lacks start fresh" };
         var extraClasses = new Option<int>("--extra-classes") { Description = "synthetic only: N drawn base classes added to the catalog's 36 (never a catalog class; ids 48..)", DefaultValueFactory = _ => 0 };
+        var hardDistractors = new Option<float>("--hard-distractors") { Description = "synthetic only: chance (0..1) that a distractor is a look-alike of the target (closest colours, another pattern family)", DefaultValueFactory = _ => 0f };
         var command = new Command("fss", "Stage 2: episodic meta-training on the base classes of a fold (Sec. IV-E).")
         {
             dataset, root, fold, shots, variant, backbone, inputSize, dinov2, sam, adapter, steps, epochs, batch, lr, seed,
-            outDir, resume, device, threads, fromScratch, checkpointEvery, logEvery, init, extraClasses,
+            outDir, resume, device, threads, fromScratch, checkpointEvery, logEvery, init, extraClasses, hardDistractors,
         };
         command.SetAction(p =>
         {
@@ -63,6 +64,7 @@ internal static class TrainCommand
                     Out = p.GetValue(outDir)!, Resume = p.GetValue(resume), Device = p.GetValue(device)!, Threads = p.GetValue(threads),
                     FromScratch = p.GetValue(fromScratch), CheckpointEvery = p.GetValue(checkpointEvery), LogEvery = p.GetValue(logEvery),
                     Init = p.GetValue(init), ExtraClasses = p.GetValue(extraClasses),
+                    HardDistractors = p.GetValue(hardDistractors),
                 }, Console.Out);
                 return 0;
             }

@@ -10,7 +10,8 @@ internal static class CliHelpers
     /// pascal, coco, fss1000 (need a root) or synthetic (procedural; no root). <paramref name="extraClasses"/>:
     /// synthetic training only, drawn base classes added to the catalog's (<see cref="SyntheticFewShotDataset"/>).
     /// </summary>
-    public static IFewShotDataset OpenDataset(string name, string? root, int fold, FewShotSplit split, int seed = 0, int extraClasses = 0)
+    public static IFewShotDataset OpenDataset(string name, string? root, int fold, FewShotSplit split, int seed = 0, int extraClasses = 0,
+        float hardDistractors = 0f)
     {
         if (name.Trim().Equals("synthetic", StringComparison.OrdinalIgnoreCase))
         {
@@ -18,10 +19,14 @@ internal static class CliHelpers
                 throw new DatasetException($"synthetic: fold {fold} is out of range; expected 0..{SyntheticFewShotDataset.FoldCount - 1}");
             if (extraClasses < 0 || extraClasses > SyntheticClass.MaxExtraClasses)
                 throw new DatasetException($"synthetic: --extra-classes {extraClasses} is out of range; expected 0..{SyntheticClass.MaxExtraClasses}");
-            return new SyntheticFewShotDataset(fold, split, seed: seed, extraClasses: extraClasses);
+            if (!(hardDistractors >= 0f && hardDistractors <= 1f))
+                throw new DatasetException($"synthetic: --hard-distractors {hardDistractors} is out of range; expected a chance in [0, 1]");
+            return new SyntheticFewShotDataset(fold, split, seed: seed, extraClasses: extraClasses, hardDistractors: hardDistractors);
         }
         if (extraClasses != 0)
             throw new DatasetException($"--extra-classes is for the synthetic dataset only, not '{name}'");
+        if (hardDistractors != 0f)
+            throw new DatasetException($"--hard-distractors is for the synthetic dataset only, not '{name}'");
         return DatasetFactory.Open(name, root ?? "", fold, split);
     }
 

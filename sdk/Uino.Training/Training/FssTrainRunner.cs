@@ -28,6 +28,8 @@ internal sealed record FssTrainArguments : TrainingRunArguments
     public string? Init { get; init; }
     /// <summary>Synthetic only: drawn base classes added to the catalog's 36 (<c>--extra-classes</c>).</summary>
     public int ExtraClasses { get; init; }
+    /// <summary>Synthetic only: chance that a distractor is a look-alike of the target (<c>--hard-distractors</c>).</summary>
+    public float HardDistractors { get; init; }
 }
 
 /// <summary>Runs <c>uino train fss</c>: builds the options, trains, reports progress.</summary>
@@ -54,7 +56,8 @@ internal static class FssTrainRunner
     public static void Run(FssTrainArguments a, TextWriter output)
     {
         if (a.Threads is int t and > 0) set_num_threads(t);
-        var ds = CliHelpers.OpenDataset(a.Dataset, a.Root, a.Fold, FewShotSplit.Train, extraClasses: a.ExtraClasses);
+        var ds = CliHelpers.OpenDataset(a.Dataset, a.Root, a.Fold, FewShotSplit.Train, extraClasses: a.ExtraClasses,
+            hardDistractors: a.HardDistractors);
         var options = ToOptions(a, ds);
         using var trainer = new FssTrainer(options, ds);
         output.WriteLine($"uino train fss: {ds.Name} fold {ds.Fold}, {ds.Classes.Count} base classes, K={options.Shots}, " +

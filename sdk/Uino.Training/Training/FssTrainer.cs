@@ -6,6 +6,7 @@ using TorchSharp.Modules;
 using Uino.Checkpoints;
 using Uino.Modeling.Fss;
 using Uino.Training.Data;
+using Uino.Training.Data.Synthetic;
 using static TorchSharp.torch;
 
 namespace Uino.Training.Training;
@@ -37,8 +38,15 @@ internal sealed record FssTrainOptions
     public string Fingerprint(IFewShotDataset dataset) => JsonSerializer.Serialize(new
     {
         config = JsonSerializer.Serialize(Config, UinoModelFile.Json),
-        dataset = dataset.Name, fold = dataset.Fold, classes = dataset.Classes.Count, Shots, Batch, Steps, LearningRate, WeightDecay, PolyPower, Seed, FromScratch, InitModel,
+        dataset = SamplingName(dataset), fold = dataset.Fold, classes = dataset.Classes.Count, Shots, Batch, Steps, LearningRate, WeightDecay, PolyPower, Seed, FromScratch, InitModel,
     });
+
+    /// <summary>The dataset's name, plus how its scenes are drawn when that differs from the default (look-alike
+    /// distractors), so an older checkpoint's fingerprint stays the same.</summary>
+    private static string SamplingName(IFewShotDataset dataset) =>
+        dataset is SyntheticFewShotDataset { HardDistractorChance: > 0f } synthetic
+            ? string.Create(CultureInfo.InvariantCulture, $"{dataset.Name}+hard-distractors:{synthetic.HardDistractorChance:R}")
+            : dataset.Name;
 }
 
 /// <summary>One optimisation step's numbers.</summary>

@@ -8,7 +8,7 @@ public class CommandHelpTests
     private static (int Code, string Out, string Err) Run(params string[] args) => Uino.Tests.Shared.CliRun.Invoke(args);
 
     [TestCase(new[] { "train", "fss" }, new[] { "--dataset", "--root", "--fold", "--shots", "--variant", "--backbone", "--input-size", "--dinov2", "--sam", "--adapter",
-        "--steps", "--epochs", "--batch", "--lr", "--seed", "--out", "--resume", "--device", "--threads", "--from-scratch", "--checkpoint-every", "--log-every", "--init", "--extra-classes" })]
+        "--steps", "--epochs", "--batch", "--lr", "--seed", "--out", "--resume", "--device", "--threads", "--from-scratch", "--checkpoint-every", "--log-every", "--init", "--extra-classes", "--hard-distractors" })]
     [TestCase(new[] { "train", "distill" }, new[] { "--images", "--dinov2", "--backbone", "--sam", "--sam-model", "--cache", "--stages", "--epochs", "--batch", "--lr", "--seed",
         "--out", "--resume", "--device", "--threads", "--checkpoint-every" })]
     [TestCase(new[] { "eval" }, new[] { "--model", "--dataset", "--root", "--fold", "--split", "--shots", "--episodes", "--seed", "--dense-prompt", "--json",

@@ -118,6 +118,9 @@ public class TrainingRunTests
         // The same options on a larger class pool (--extra-classes) are another run too.
         var morePool = new SyntheticFewShotDataset(0, FewShotSplit.Train, imageSize: 64, extraClasses: 50);
         Assert.That(() => new FssTrainer(Options(dir.Path, 6, resume: true), morePool), Throws.InstanceOf<Uino.Checkpoints.CheckpointException>());
+        // So are the same classes drawn with look-alike distractors (--hard-distractors).
+        var hard = new SyntheticFewShotDataset(0, FewShotSplit.Train, imageSize: 64, hardDistractors: 0.5f);
+        Assert.That(() => new FssTrainer(Options(dir.Path, 6, resume: true), hard), Throws.InstanceOf<Uino.Checkpoints.CheckpointException>());
     }
 
     [Test]

@@ -29,7 +29,10 @@ public sealed class SyntheticFewShotDataset : IFewShotDataset
     /// from the same <see cref="Random"/> state; the classes' appearances do not depend on it.</param>
     /// <param name="extraClasses">Train split only: extra base classes (ids <see cref="SyntheticClass.Count"/> ..
     /// Count + extraClasses − 1) added to the fold's catalog base classes; they are also the distractor pool.</param>
-    public SyntheticFewShotDataset(int fold, FewShotSplit split, int imageSize = SyntheticScene.DefaultSize, int seed = 0, int extraClasses = 0)
+    /// <param name="hardDistractors">Train split only: the chance that a distractor is one of the target's look-alikes
+    /// (<see cref="HardDistractors"/>) rather than any pool class; 0 leaves scenes as they are.</param>
+    public SyntheticFewShotDataset(int fold, FewShotSplit split, int imageSize = SyntheticScene.DefaultSize, int seed = 0, int extraClasses = 0,
+        float hardDistractors = 0f)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(fold);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(fold, FoldCount);
@@ -38,6 +41,10 @@ public sealed class SyntheticFewShotDataset : IFewShotDataset
         ArgumentOutOfRangeException.ThrowIfGreaterThan(extraClasses, SyntheticClass.MaxExtraClasses);
         if (extraClasses > 0 && split == FewShotSplit.Val)
             throw new ArgumentException("extra synthetic classes are training (base) classes; the novel split is the catalog's", nameof(extraClasses));
+        if (!(hardDistractors >= 0f && hardDistractors <= 1f))
+            throw new ArgumentOutOfRangeException(nameof(hardDistractors), hardDistractors, "the hard-distractor chance must be in [0, 1]");
+        if (hardDistractors > 0f && split == FewShotSplit.Val)
+            throw new ArgumentException("hard distractors are a training option; the novel split keeps the benchmark's episodes", nameof(hardDistractors));
         Fold = fold;
         Split = split;
         ImageSize = imageSize;
@@ -46,7 +53,14 @@ public sealed class SyntheticFewShotDataset : IFewShotDataset
             ? NovelClasses(fold)
             : [.. BaseClasses(fold), .. Enumerable.Range(SyntheticClass.Count, extraClasses)];
         ImagesPerClass = _classes.ToDictionary(c => c, _ => NominalImagesPerClass);
+        HardDistractorChance = hardDistractors;
+        if (hardDistractors > 0f) _nearClasses = HardDistractors.NearestByPalette(_classes);
     }
+
+    private readonly IReadOnlyDictionary<int, IReadOnlySet<int>>? _nearClasses;
+
+    /// <summary>The chance that a scene's distractor is a look-alike of its target (0 unless asked for).</summary>
+    public float HardDistractorChance { get; }
 
     public string Name => "synthetic";
     public int Fold { get; }
@@ -91,6 +105,9 @@ public sealed class SyntheticFewShotDataset : IFewShotDataset
     {
         var cls = SyntheticClass.Get(classId);
         string name = $"synthetic/f{Fold}/{cls.Name}/{seed:x16}" + (role is null ? "" : $"/{role}");
-        return SyntheticScene.Generate(classId, seed, _classes, ImageSize, ImageSize, name).Labelled;
+        var hard = _nearClasses is not null && _nearClasses.TryGetValue(classId, out var near)
+            ? new HardDistractors(near, HardDistractorChance)
+            : null;
+        return SyntheticScene.Generate(classId, seed, _classes, ImageSize, ImageSize, name, hard).Labelled;
     }
 }

@@ -22,10 +22,11 @@ public sealed record SyntheticScene(LabelledImage Labelled, int TargetClass, int
     /// <paramref name="distractorPool"/> (the target is never used as a distractor), in random depth order.
     /// Object outlines (ellipses, rounded polygons, blobs) span 10–45% of the shorter side; objects may overlap and
     /// leave the frame, but a target object is brought to the front when less than 40% of it would stay visible.
+    /// With <paramref name="hard"/>, each distractor is with its chance one of the target's look-alikes instead.
     /// </summary>
     public static SyntheticScene Generate(
         int targetClass, ulong seed, IReadOnlyList<int> distractorPool, int width = DefaultSize, int height = DefaultSize,
-        string? name = null)
+        string? name = null, HardDistractors? hard = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(width, 16);
         ArgumentOutOfRangeException.ThrowIfLessThan(height, 16);
@@ -70,7 +71,11 @@ public sealed record SyntheticScene(LabelledImage Labelled, int TargetClass, int
         var distractors = new List<int>(distractorCount);
         for (int i = 0; i < distractorCount; i++)
         {
-            int pick = rng.Next(candidates.Count);
+            // A hard distractor (training only) is a look-alike of the target: drawn from its near classes when the
+            // pool still has one. Without hard distractors no extra draw is made, so scenes stay as they were.
+            int pick = hard is not null && rng.NextFloat() < hard.Chance && NearIndices(candidates, hard.NearClasses) is { Count: > 0 } near
+                ? near[rng.Next(near.Count)]
+                : rng.Next(candidates.Count);
             distractors.Add(candidates[pick]);
             if (candidates.Count > distractorCount - i) candidates.RemoveAt(pick);
         }
@@ -115,6 +120,14 @@ public sealed record SyntheticScene(LabelledImage Labelled, int TargetClass, int
         for (int i = 0; i < mask.Length; i++) mask[i] = targetOwner[owner[i]] ? (byte)1 : (byte)0;
         var labelled = new LabelledImage(image, new LabelMask(width, height, mask), name ?? $"synthetic/{target.Name}/{seed:x16}");
         return new SyntheticScene(labelled, targetClass, targets, distractors);
+    }
+
+    private static List<int> NearIndices(List<int> candidates, IReadOnlyCollection<int> nearClasses)
+    {
+        var indices = new List<int>();
+        for (int i = 0; i < candidates.Count; i++)
+            if (nearClasses.Contains(candidates[i])) indices.Add(i);
+        return indices;
     }
 
     private static void RenderRow(Span<Rgb24> row, int y, ReadOnlySpan<byte> owner, Appearance[] appearances, Background bg, uint salt)
