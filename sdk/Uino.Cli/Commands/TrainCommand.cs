@@ -45,7 +45,7 @@ internal static class TrainCommand
         var logEvery = new Option<long>("--log-every") { Description = "steps between log lines when the output is not a terminal", DefaultValueFactory = _ => 10 };
         var init = new Option<string?>("--init") { Description = "Uino model file or training checkpoint whose weights initialise every part they fit (e.g. a comp run before a full one); parts it lacks start fresh" };
         var extraClasses = new Option<int>("--extra-classes") { Description = "synthetic only: N drawn base classes added to the catalog's 36 (never a catalog class; ids 48..)", DefaultValueFactory = _ => 0 };
-        var hardDistractors = new Option<float>("--hard-distractors") { Description = "synthetic only: chance (0..1) that a distractor is a look-alike of the target (closest colours, another pattern family)", DefaultValueFactory = _ => 0f };
+        var hardDistractors = new Option<float>("--hard-distractors") { Description = "synthetic only: chance (0..1) that a distractor is a look-alike of the target: closest colours of another pattern family, or the same pattern in other colours", DefaultValueFactory = _ => 0f };
         var command = new Command("fss", "Stage 2: episodic meta-training on the base classes of a fold (Sec. IV-E).")
         {
             dataset, root, fold, shots, variant, backbone, inputSize, dinov2, sam, adapter, steps, epochs, batch, lr, seed,

@@ -10,38 +10,46 @@ namespace Uino.Training.Tests.Synthetic;
 public sealed class HardDistractorTests
 {
     [Test]
-    public void LookAlikesOfACatalogClassAreTheOtherFamiliesInItsPalette()
+    public void LookAlikesOfACatalogClassShareItsPaletteOrItsPattern()
     {
         var pool = SyntheticFewShotDataset.BaseClasses(0);
-        var near = HardDistractors.NearestByPalette(pool);
+        var near = HardDistractors.LookAlikes(pool);
         Assert.That(near.Keys.Order(), Is.EqualTo(pool));
-        // 10 = checkerboard orange-purple; the base classes in that palette are rings (22), waves (34) and grid (46).
-        Assert.That(near[10], Has.Count.EqualTo(HardDistractors.NearCount));
+        // 10 = checkerboard orange-purple: the base classes in its palette are rings (22), waves (34) and grid (46);
+        // three of the other base checkerboards 6, 7, 9, 11 (its novel sibling 8 is not in the pool) complete the set.
         Assert.That(near[10], Is.SupersetOf(new[] { 22, 34, 46 }));
+        Assert.That(near[10].Except([22, 34, 46]).ToArray(), Is.SubsetOf(new[] { 6, 7, 9, 11 }).And.Length.EqualTo(3));
         foreach (var (id, set) in near)
         {
-            var target = SyntheticClass.Get(id);
+            Assert.That(set, Has.Count.EqualTo(2 * HardDistractors.PerCue), $"class {id}");
             Assert.That(set, Is.SubsetOf(pool), $"class {id}");
-            Assert.That(set.Select(c => SyntheticClass.Get(c).Family), Has.None.EqualTo(target.Family), $"class {id}");
+            Assert.That(set, Does.Not.Contain(id));
         }
     }
 
     [Test]
-    public void LookAlikesOfDrawnClassesAreTheClosestPalettesOfOtherFamilies()
+    public void LookAlikesOfDrawnClassesAreTheClosestPalettesPerCue()
     {
-        var pool = Enumerable.Range(SyntheticClass.Count, 2000).ToArray();
-        var near = HardDistractors.NearestByPalette(pool);
-        foreach (int id in pool.Take(40))
+        var pool = Enumerable.Range(SyntheticClass.Count, 2000).Select(SyntheticClass.Get).ToArray();
+        var near = HardDistractors.LookAlikes(pool.Select(c => c.Id).ToArray());
+        foreach (var target in pool.Take(40))
         {
-            var target = SyntheticClass.Get(id);
-            var others = pool.Select(SyntheticClass.Get).Where(c => c.Family != target.Family).ToArray();
-            float worstNear = near[id].Max(c => HardDistractors.PaletteDistance(target, SyntheticClass.Get(c)));
-            float bestFar = others.Where(c => !near[id].Contains(c.Id)).Min(c => HardDistractors.PaletteDistance(target, c));
-            Assert.That(worstNear, Is.LessThanOrEqualTo(bestFar), $"class {id}");
-            // Much closer than a typical pair: the median palette distance to the other families.
-            float median = others.Select(c => HardDistractors.PaletteDistance(target, c)).Order().ElementAt(others.Length / 2);
-            TestContext.Progress.WriteLine($"class {id}: farthest look-alike {worstNear:F0}, median {median:F0}");
-            Assert.That(worstNear, Is.LessThan(0.5f * median), $"class {id}");
+            float Distance(SyntheticClass c) => HardDistractors.PaletteDistance(target, c);
+            var set = near[target.Id].Select(SyntheticClass.Get).ToArray();
+            var byColour = set.Where(c => c.Family != target.Family).ToArray();
+            var byPattern = set.Where(c => c.Family == target.Family).ToArray();
+            Assert.That((byColour.Length, byPattern.Length), Is.EqualTo((HardDistractors.PerCue, HardDistractors.PerCue)), target.Name);
+
+            // Same colours: the closest palettes of the other families, much closer than a typical pair.
+            var otherFamilies = pool.Where(c => c.Family != target.Family).ToArray();
+            Assert.That(byColour.Max(Distance), Is.LessThanOrEqualTo(otherFamilies.Except(byColour).Min(Distance)), target.Name);
+            float median = otherFamilies.Select(Distance).Order().ElementAt(otherFamilies.Length / 2);
+            Assert.That(byColour.Max(Distance), Is.LessThan(0.5f * median), target.Name);
+
+            // Same pattern: clearly other colours, the closest such.
+            var sameFamily = pool.Where(c => c.Family == target.Family && c.Id != target.Id && Distance(c) >= HardDistractors.MinSameFamilyDistance).ToArray();
+            Assert.That(byPattern.Min(Distance), Is.GreaterThanOrEqualTo(HardDistractors.MinSameFamilyDistance), target.Name);
+            Assert.That(byPattern.Max(Distance), Is.LessThanOrEqualTo(sameFamily.Except(byPattern).Min(Distance)), target.Name);
         }
     }
 
@@ -50,7 +58,7 @@ public sealed class HardDistractorTests
     {
         var plain = new SyntheticFewShotDataset(0, FewShotSplit.Train, 48, extraClasses: 300);
         var hard = new SyntheticFewShotDataset(0, FewShotSplit.Train, 48, extraClasses: 300, hardDistractors: 1f);
-        var near = HardDistractors.NearestByPalette(hard.Classes);
+        var near = HardDistractors.LookAlikes(hard.Classes);
         int plainNear = 0, hardNear = 0, distractors = 0;
         for (ulong seed = 1; seed <= 40; seed++)
         {

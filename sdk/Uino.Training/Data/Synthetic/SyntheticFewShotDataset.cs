@@ -54,7 +54,7 @@ public sealed class SyntheticFewShotDataset : IFewShotDataset
             : [.. BaseClasses(fold), .. Enumerable.Range(SyntheticClass.Count, extraClasses)];
         ImagesPerClass = _classes.ToDictionary(c => c, _ => NominalImagesPerClass);
         HardDistractorChance = hardDistractors;
-        if (hardDistractors > 0f) _nearClasses = HardDistractors.NearestByPalette(_classes);
+        if (hardDistractors > 0f) _nearClasses = HardDistractors.LookAlikes(_classes);
     }
 
     private readonly IReadOnlyDictionary<int, IReadOnlySet<int>>? _nearClasses;
