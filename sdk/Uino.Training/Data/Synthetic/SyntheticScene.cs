@@ -122,7 +122,7 @@ public sealed record SyntheticScene(LabelledImage Labelled, int TargetClass, int
         return new SyntheticScene(labelled, targetClass, targets, distractors);
     }
 
-    private static List<int> NearIndices(List<int> candidates, IReadOnlyCollection<int> nearClasses)
+    private static List<int> NearIndices(List<int> candidates, IReadOnlySet<int> nearClasses)
     {
         var indices = new List<int>();
         for (int i = 0; i < candidates.Count; i++)
