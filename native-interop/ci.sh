@@ -85,7 +85,7 @@ check_line() { # one check: passes when $1 ends "N passed, 0 failed" with N > 0 
 if cmake -S native-interop/fuzz -B "$fuzz" -DCMAKE_PREFIX_PATH="$PWD/$prefix" -DCMAKE_BUILD_TYPE=Release \
      | grep -E "libFuzzer" && cmake --build "$fuzz" >/dev/null; then
   # 1. RSS slope of the live path after warm-up (the soak finding: it grew 9-17 KB per frame; docs/c-abi.md)
-  out=$(nice "$fuzz/uino_growth_cabi" "$model" 400 400 3 2>&1); rc=$?
+  out=$(nice "$fuzz/uino_growth_cabi" "$model" 1500 1000 3 2>&1); rc=$?
   echo "$out" | tail -n 2; check_line "$out" $rc
   # 2. the committed corpus, replayed without libFuzzer (any compiler)
   out=$(UINO_FUZZ_MODEL="$model" nice "$fuzz/uino_replay_cabi" "$corpus" 2>&1); rc=$?
