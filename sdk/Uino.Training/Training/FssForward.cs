@@ -18,11 +18,13 @@ internal static class FssForward
     /// <paramref name="throughEncoder"/>: gradients flow into the encoder and the adapter (the from-scratch mode).
     /// <paramref name="pcsPrior"/>: ablation — the Mamba dense prompt is replaced by the prototype-cosine prior (the
     /// Comp variants' dense prompt) on a full/cp4d model, everything else as trained.
+    /// <paramref name="svpKeep"/>: training only — B×1×1 of 0/1 that multiplies each episode's SVP token (0 drops it,
+    /// so the decoder must segment from the dense prompt alone; <c>--svp-dropout</c>).
     /// </summary>
     public static UinoFssOutput Run(UinoFss model, Tensor supportImages, Tensor supportMasks, Tensor queryImages, bool throughEncoder,
-                                    bool pcsPrior = false)
+                                    bool pcsPrior = false, Tensor? svpKeep = null)
     {
-        if (!throughEncoder && !pcsPrior)
+        if (!throughEncoder && !pcsPrior && svpKeep is null)
         {
             using var reference = model.EncodeReference(supportImages, supportMasks);
             return model.Segment(queryImages, reference);
@@ -37,6 +39,7 @@ internal static class FssForward
         var masks = Prototypes.ToFeatureGrid(supportMasks.flatten(0, 1), h, w);
         Tensor Episodes(Tensor t) => t.reshape(bs, k, t.shape[1], t.shape[2], t.shape[3]);
         var sparse = model.Svp.call(Episodes(sLast[^1]), Episodes(masks));
+        if (svpKeep is not null) sparse = sparse * svpKeep;
         var pooled = new List<Tensor>();
         Tensor? meanFg = null, prototype = null;
         bool mamba = model.HasDensePromptGenerator && !pcsPrior;

@@ -30,6 +30,8 @@ internal sealed record FssTrainArguments : TrainingRunArguments
     public int ExtraClasses { get; init; }
     /// <summary>Synthetic only: chance that a distractor is a look-alike of the target (<c>--hard-distractors</c>).</summary>
     public float HardDistractors { get; init; }
+    /// <summary>Chance that an episode's SVP token is dropped in training (<c>--svp-dropout</c>).</summary>
+    public float SvpDropout { get; init; }
 }
 
 /// <summary>Runs <c>uino train fss</c>: builds the options, trains, reports progress.</summary>
@@ -42,6 +44,7 @@ internal static class FssTrainRunner
         if (a.InputSize is int size && size != config.InputSize) config = config.WithInputSize(size);
         if (a.Shots < 1) throw new ArgumentException("--shots must be at least 1");
         if (a.Batch < 1) throw new ArgumentException("--batch must be at least 1");
+        if (!(a.SvpDropout is >= 0f and < 1f)) throw new ArgumentException($"--svp-dropout must be in [0, 1), got {a.SvpDropout}");
         long total = a.Steps ?? (a.Epochs is int e
             ? Math.Max(1, (long)e * ds.ImagesPerClass.Values.Sum() / a.Batch)
             : throw new ArgumentException("give --steps or --epochs"));
@@ -50,6 +53,7 @@ internal static class FssTrainRunner
             Config = config, Shots = a.Shots, Batch = a.Batch, Steps = total, LearningRate = a.LearningRate, Seed = a.Seed,
             OutDir = a.Out, Resume = a.Resume, CheckpointEvery = a.CheckpointEvery, FromScratch = a.FromScratch,
             Dinov2Checkpoint = a.Dinov2, SamCheckpoint = a.Sam, AdapterFile = a.Adapter, Device = a.Device, InitModel = a.Init,
+            SvpDropout = a.SvpDropout,
         };
     }
 

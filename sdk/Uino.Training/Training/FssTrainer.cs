@@ -33,13 +33,23 @@ internal sealed record FssTrainOptions
     public string Device { get; init; } = "cpu";
     /// <summary>A Uino model file whose tensors initialise every module they fit (staged training, e.g. comp → full).</summary>
     public string? InitModel { get; init; }
+    /// <summary>
+    /// Chance (0..1) that an episode's SVP token is dropped (zeroed) in a training step, so the decoder learns to
+    /// segment from the dense prompt too instead of leaning on the sparse token alone (<c>--svp-dropout</c>).
+    /// </summary>
+    public float SvpDropout { get; init; }
 
-    /// <summary>What must match for a checkpoint to be resumed.</summary>
-    public string Fingerprint(IFewShotDataset dataset) => JsonSerializer.Serialize(new
+    /// <summary>What must match for a checkpoint to be resumed; options added later appear only when set, so an
+    /// older checkpoint's fingerprint stays the same.</summary>
+    public string Fingerprint(IFewShotDataset dataset)
     {
-        config = JsonSerializer.Serialize(Config, UinoModelFile.Json),
-        dataset = SamplingName(dataset), fold = dataset.Fold, classes = dataset.Classes.Count, Shots, Batch, Steps, LearningRate, WeightDecay, PolyPower, Seed, FromScratch, InitModel,
-    });
+        string json = JsonSerializer.Serialize(new
+        {
+            config = JsonSerializer.Serialize(Config, UinoModelFile.Json),
+            dataset = SamplingName(dataset), fold = dataset.Fold, classes = dataset.Classes.Count, Shots, Batch, Steps, LearningRate, WeightDecay, PolyPower, Seed, FromScratch, InitModel,
+        });
+        return SvpDropout > 0f ? string.Create(CultureInfo.InvariantCulture, $"{json} svp-dropout:{SvpDropout:R}") : json;
+    }
 
     /// <summary>The dataset's name, plus how its scenes are drawn when that differs from the default (look-alike
     /// distractors), so an older checkpoint's fingerprint stays the same.</summary>
@@ -199,8 +209,9 @@ internal sealed class FssTrainer : IDisposable
         double lr = LearningRateAt(step);
         _optim.LearningRate = lr;
         _optim.ZeroGrad();
+        using var svpKeep = SvpKeep(step);
         using var output = FssForward.Run(Model, batch.SupportImages.to(_device), batch.SupportMasks.to(_device),
-                                          batch.QueryImages.to(_device), throughEncoder: _o.FromScratch);
+                                          batch.QueryImages.to(_device), throughEncoder: _o.FromScratch, svpKeep: svpKeep);
         var (loss, prior, final) = Losses.Total(output, batch.QueryLabels.to(_device));
         loss.backward();
         _optim.StepOnce();
@@ -208,6 +219,22 @@ internal sealed class FssTrainer : IDisposable
         if (!float.IsFinite(value)) throw new InvalidOperationException($"The loss became {value} at step {step}.");
         return new StepReport(step + 1, _o.Steps, lr, value, prior, final, data, sw.Elapsed.TotalSeconds);
     }
+
+    /// <summary>
+    /// Which episodes of step <paramref name="step"/> keep their SVP token (B×1×1 of 0/1), or null without
+    /// <c>--svp-dropout</c>. A pure function of (seed, step), like the batches, so a resumed run stays bit-identical.
+    /// </summary>
+    internal Tensor? SvpKeep(long step)
+    {
+        if (_o.SvpDropout <= 0f) return null;
+        var random = EpisodeBatch.EpisodeRandom(_o.Seed ^ SvpDropoutSalt, step, 0);
+        var keep = new float[_o.Batch];
+        for (int i = 0; i < keep.Length; i++) keep[i] = random.NextDouble() < _o.SvpDropout ? 0f : 1f;
+        return tensor(keep).reshape(_o.Batch, 1, 1).to(_device);
+    }
+
+    /// <summary>Separates the dropout draws from the episode draws of the same (seed, step).</summary>
+    private const int SvpDropoutSalt = 0x5F3759DF;
 
     private void SaveCheckpoint(long step) =>
         TrainingCheckpoint.Save(Path.Combine(_o.OutDir, CheckpointName), "fss", step, _o.Fingerprint(_dataset), _trainable, _optim, Model.named_buffers());
@@ -224,7 +251,7 @@ internal sealed class FssTrainer : IDisposable
             ["uino.training"] = JsonSerializer.Serialize(new
             {
                 dataset = _dataset.Name, fold = _dataset.Fold, shots = _o.Shots, batch = _o.Batch, steps = _o.Steps,
-                lr = _o.LearningRate, seed = _o.Seed, from_scratch = _o.FromScratch, init = _o.InitModel is null ? null : Path.GetFileName(_o.InitModel),
+                lr = _o.LearningRate, seed = _o.Seed, from_scratch = _o.FromScratch, svp_dropout = _o.SvpDropout, init = _o.InitModel is null ? null : Path.GetFileName(_o.InitModel),
             }),
         };
         UinoModelFile.Save(path, Model, includeEncoder: _o.FromScratch || _o.Dinov2Checkpoint is null, meta);

@@ -26,11 +26,14 @@ public class TrainingRunTests
 
     private static SyntheticFewShotDataset Data() => new(0, FewShotSplit.Train, imageSize: 64);
 
-    [Test]
-    public void Resume_EndsBitIdenticalToAnUninterruptedRun()
+    [TestCase(0f)]
+    [TestCase(0.5f)]
+    public void Resume_EndsBitIdenticalToAnUninterruptedRun(float svpDropout)
     {
         using var dirA = new TempDir();
         using var dirB = new TempDir();
+        FssTrainOptions Options(string dir, long steps, bool resume = false) =>
+            TrainingRunTests.Options(dir, steps, resume) with { SvpDropout = svpDropout };
         Dictionary<string, Tensor> straight;
         using (var t = new FssTrainer(Options(dirA.Path, 6), Data()))
         {
@@ -121,6 +124,48 @@ public class TrainingRunTests
         // So are the same classes drawn with look-alike distractors (--hard-distractors).
         var hard = new SyntheticFewShotDataset(0, FewShotSplit.Train, imageSize: 64, hardDistractors: 0.5f);
         Assert.That(() => new FssTrainer(Options(dir.Path, 6, resume: true), hard), Throws.InstanceOf<Uino.Checkpoints.CheckpointException>());
+        // And so is the same run with SVP dropout.
+        var dropout = Options(dir.Path, 6, resume: true) with { SvpDropout = 0.3f };
+        Assert.That(() => new FssTrainer(dropout, Data()), Throws.InstanceOf<Uino.Checkpoints.CheckpointException>());
+    }
+
+    [Test]
+    public void SvpDropout_DropsTheTokenOfAboutPOfTheEpisodes_AsAPureFunctionOfSeedAndStep()
+    {
+        using var dir = new TempDir();
+        using var t = new FssTrainer(Options(dir.Path, 10) with { Batch = 4, SvpDropout = 0.3f }, Data());
+        using var again = new FssTrainer(Options(dir.Path, 10) with { Batch = 4, SvpDropout = 0.3f }, Data());
+        var kept = new List<float>();
+        for (long step = 0; step < 500; step++)
+        {
+            using var keep = t.SvpKeep(step)!;
+            using var same = again.SvpKeep(step)!;
+            Assert.That(keep.shape, Is.EqualTo(new long[] { 4, 1, 1 }));
+            Assert.That(keep.eq(same).all().item<bool>(), Is.True, $"step {step}");
+            kept.AddRange(keep.data<float>().ToArray());
+        }
+        Assert.That(kept, Is.All.EqualTo(0f).Or.EqualTo(1f));
+        Assert.That(kept.Count(k => k == 0f) / (double)kept.Count, Is.EqualTo(0.3).Within(0.03));
+        using var noDropout = new FssTrainer(Options(dir.Path, 10), Data());
+        Assert.That(noDropout.SvpKeep(0), Is.Null);
+        Assert.That(() => FssTrainRunner.ToOptions(new FssTrainArguments { Dataset = "synthetic", Out = dir.Path, Steps = 1, SvpDropout = 1f }, Data()),
+                    Throws.ArgumentException.With.Message.Contains("--svp-dropout"));
+    }
+
+    [Test]
+    public void SvpDropout_ZeroesOnlyTheDroppedEpisodesToken()
+    {
+        manual_seed(1);
+        using var model = new UinoFss(UinoFssPresets.Tiny());
+        model.eval();
+        using var batch = EpisodeBatch.ForTraining(Data(), 0, 0, 2, 1, 56);
+        using var _ = no_grad();
+        using var plain = FssForward.Run(model, batch.SupportImages, batch.SupportMasks, batch.QueryImages, throughEncoder: true);
+        using var keep = tensor(new[] { 1f, 0f }).reshape(2, 1, 1);
+        using var dropped = FssForward.Run(model, batch.SupportImages, batch.SupportMasks, batch.QueryImages, throughEncoder: false, svpKeep: keep);
+        Assert.That(dropped.MaskLogits[0].allclose(plain.MaskLogits[0], rtol: 1e-4, atol: 1e-5), Is.True, "a kept token changes nothing");
+        Assert.That(dropped.MaskLogits[1].allclose(plain.MaskLogits[1], rtol: 1e-4, atol: 1e-5), Is.False, "a dropped token changes the mask");
+        Assert.That(dropped.PriorLogits!.allclose(plain.PriorLogits!, rtol: 1e-4, atol: 1e-5), Is.True, "the dense prompt does not use the token");
     }
 
     [Test]
