@@ -47,10 +47,11 @@ internal static class TrainCommand
         var extraClasses = new Option<int>("--extra-classes") { Description = "synthetic only: N drawn base classes added to the catalog's 36 (never a catalog class; ids 48..)", DefaultValueFactory = _ => 0 };
         var hardDistractors = new Option<float>("--hard-distractors") { Description = "synthetic only: chance (0..1) that a distractor is a look-alike of the target: closest colours of another pattern family, or the same pattern in other colours", DefaultValueFactory = _ => 0f };
         var svpDropout = new Option<float>("--svp-dropout") { Description = "chance (0..1) that an episode's SVP token is dropped in a training step, so the decoder also learns to segment from the dense prompt", DefaultValueFactory = _ => 0f };
+        var supportGrid = new Option<int?>("--support-grid") { Description = "side of the grid the support's fg/bg features are pooled to before the 4D correlation (0 = the full token grid; default: the preset's, 8 for the paper models)" };
         var command = new Command("fss", "Stage 2: episodic meta-training on the base classes of a fold (Sec. IV-E).")
         {
             dataset, root, fold, shots, variant, backbone, inputSize, dinov2, sam, adapter, steps, epochs, batch, lr, seed,
-            outDir, resume, device, threads, fromScratch, checkpointEvery, logEvery, init, extraClasses, hardDistractors, svpDropout,
+            outDir, resume, device, threads, fromScratch, checkpointEvery, logEvery, init, extraClasses, hardDistractors, svpDropout, supportGrid,
         };
         command.SetAction(p =>
         {
@@ -65,7 +66,7 @@ internal static class TrainCommand
                     Out = p.GetValue(outDir)!, Resume = p.GetValue(resume), Device = p.GetValue(device)!, Threads = p.GetValue(threads),
                     FromScratch = p.GetValue(fromScratch), CheckpointEvery = p.GetValue(checkpointEvery), LogEvery = p.GetValue(logEvery),
                     Init = p.GetValue(init), ExtraClasses = p.GetValue(extraClasses),
-                    HardDistractors = p.GetValue(hardDistractors), SvpDropout = p.GetValue(svpDropout),
+                    HardDistractors = p.GetValue(hardDistractors), SvpDropout = p.GetValue(svpDropout), SupportGrid = p.GetValue(supportGrid),
                 }, Console.Out);
                 return 0;
             }

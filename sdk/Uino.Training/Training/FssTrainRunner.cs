@@ -32,6 +32,8 @@ internal sealed record FssTrainArguments : TrainingRunArguments
     public float HardDistractors { get; init; }
     /// <summary>Chance that an episode's SVP token is dropped in training (<c>--svp-dropout</c>).</summary>
     public float SvpDropout { get; init; }
+    /// <summary>Side of the adaptive-average grid the support's contrastive features are pooled to (<c>--support-grid</c>; 0 = none); null keeps the preset's.</summary>
+    public int? SupportGrid { get; init; }
 }
 
 /// <summary>Runs <c>uino train fss</c>: builds the options, trains, reports progress.</summary>
@@ -42,6 +44,11 @@ internal static class FssTrainRunner
         var v = CliHelpers.ParseVariant(a.Variant);
         var config = UinoFssPresets.ByName(a.Backbone, v, a.InputSize ?? 518);
         if (a.InputSize is int size && size != config.InputSize) config = config.WithInputSize(size);
+        if (a.SupportGrid is int grid)
+        {
+            if (grid < 0) throw new ArgumentException($"--support-grid must be 0 (no pooling) or positive, got {grid}");
+            config = config with { SupportGrid = grid };
+        }
         if (a.Shots < 1) throw new ArgumentException("--shots must be at least 1");
         if (a.Batch < 1) throw new ArgumentException("--batch must be at least 1");
         if (!(a.SvpDropout is >= 0f and < 1f)) throw new ArgumentException($"--svp-dropout must be in [0, 1), got {a.SvpDropout}");

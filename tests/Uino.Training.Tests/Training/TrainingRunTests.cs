@@ -153,6 +153,20 @@ public class TrainingRunTests
     }
 
     [Test]
+    public void SupportGrid_OptionSetsTheConfigThatTheModelFileKeeps()
+    {
+        using var dir = new TempDir();
+        var args = new FssTrainArguments { Dataset = "synthetic", Backbone = "tiny", Out = dir.Path, Steps = 1, Batch = 1, SupportGrid = 2 };
+        var options = FssTrainRunner.ToOptions(args, Data());
+        Assert.That(options.Config.SupportGrid, Is.EqualTo(2));
+        Assert.That(FssTrainRunner.ToOptions(args with { SupportGrid = null }, Data()).Config.SupportGrid, Is.EqualTo(UinoFssPresets.Tiny().SupportGrid));
+        Assert.That(() => FssTrainRunner.ToOptions(args with { SupportGrid = -1 }, Data()), Throws.ArgumentException.With.Message.Contains("--support-grid"));
+        using (var t = new FssTrainer(options with { FromScratch = true }, Data())) t.Train();
+        using var model = UinoModelFile.Load(Path.Combine(dir.Path, FssTrainer.ModelName));
+        Assert.That(model.Config.SupportGrid, Is.EqualTo(2));
+    }
+
+    [Test]
     public void SvpDropout_ZeroesOnlyTheDroppedEpisodesToken()
     {
         manual_seed(1);
