@@ -6,8 +6,8 @@ using Uino.Training.Training;
 namespace Uino.Cli.Commands;
 
 /// <summary>
-/// <c>uino train fss …</c> (stage 2, episodic meta-training) and <c>uino train distill …</c> (stage 1, the bottleneck
-/// adapter distilled from SAM's image encoder).
+/// <c>uino train fss …</c> (stage 2, episodic meta-training), <c>uino train distill …</c> (stage 1, the bottleneck
+/// adapter distilled from SAM's image encoder) and <c>uino train average …</c> (a weight average of runs from one model).
 /// </summary>
 internal static class TrainCommand
 {
@@ -16,6 +16,29 @@ internal static class TrainCommand
         var command = new Command("train", "Train UINO-FSS: 'distill' (stage 1, bottleneck adapter) or 'fss' (stage 2, episodic meta-training).");
         command.Subcommands.Add(CreateFss());
         command.Subcommands.Add(DistillCommand.Create());
+        command.Subcommands.Add(CreateAverage());
+        return command;
+    }
+
+    private static Command CreateAverage()
+    {
+        var models = new Argument<string[]>("models") { Description = "two or more Uino model files fine-tuned from one model", Arity = ArgumentArity.OneOrMore };
+        var outFile = new Option<string>("--out") { Description = "model file to write (atomically)", Required = true };
+        var command = new Command("average", "Average the weights of runs fine-tuned from one model (a model soup) into one model file.") { models, outFile };
+        command.SetAction(p =>
+        {
+            try
+            {
+                var inputs = p.GetValue(models)!;
+                ModelAveraging.Average(inputs, p.GetValue(outFile)!);
+                Console.Out.WriteLine($"Wrote {p.GetValue(outFile)}: the average of {inputs.Length} models.");
+                return 0;
+            }
+            catch (Exception e) when (e is CheckpointException or ArgumentException or IOException or UnauthorizedAccessException)
+            {
+                return CommandErrors.Fail("train average", e);
+            }
+        });
         return command;
     }
 
