@@ -167,22 +167,6 @@ public class TrainingRunTests
     }
 
     [Test]
-    public void SvpDropout_ZeroesOnlyTheDroppedEpisodesToken()
-    {
-        manual_seed(1);
-        using var model = new UinoFss(UinoFssPresets.Tiny());
-        model.eval();
-        using var batch = EpisodeBatch.ForTraining(Data(), 0, 0, 2, 1, 56);
-        using var _ = no_grad();
-        using var plain = FssForward.Run(model, batch.SupportImages, batch.SupportMasks, batch.QueryImages, throughEncoder: true);
-        using var keep = tensor(new[] { 1f, 0f }).reshape(2, 1, 1);
-        using var dropped = FssForward.Run(model, batch.SupportImages, batch.SupportMasks, batch.QueryImages, throughEncoder: false, svpKeep: keep);
-        Assert.That(dropped.MaskLogits[0].allclose(plain.MaskLogits[0], rtol: 1e-4, atol: 1e-5), Is.True, "a kept token changes nothing");
-        Assert.That(dropped.MaskLogits[1].allclose(plain.MaskLogits[1], rtol: 1e-4, atol: 1e-5), Is.False, "a dropped token changes the mask");
-        Assert.That(dropped.PriorLogits!.allclose(plain.PriorLogits!, rtol: 1e-4, atol: 1e-5), Is.True, "the dense prompt does not use the token");
-    }
-
-    [Test]
     public void Loss_FallsOnAShortSyntheticRun()
     {
         using var dir = new TempDir();
@@ -197,7 +181,7 @@ public class TrainingRunTests
     }
 
     [Test]
-    public void FromScratchForward_EqualsTheModelsOwnForward()
+    public void FromScratchForward_EqualsTheModelsOwnForward_AndSvpDropoutTouchesOnlyTheDroppedEpisode()
     {
         manual_seed(1);
         using var model = new UinoFss(UinoFssPresets.Tiny());
@@ -211,6 +195,12 @@ public class TrainingRunTests
         using var pcs = FssForward.Run(model, batch.SupportImages, batch.SupportMasks, batch.QueryImages, throughEncoder: false, pcsPrior: true);
         Assert.That(pcs.PriorLogits, Is.Null);
         Assert.That(pcs.MaskLogits.allclose(own.MaskLogits, rtol: 1e-4, atol: 1e-5), Is.False);
+        // --svp-dropout: a dropped SVP token changes that episode's mask only, and never the dense prompt.
+        using var keep = tensor(new[] { 1f, 0f }).reshape(2, 1, 1);
+        using var dropped = FssForward.Run(model, batch.SupportImages, batch.SupportMasks, batch.QueryImages, throughEncoder: false, svpKeep: keep);
+        Assert.That(dropped.MaskLogits[0].allclose(own.MaskLogits[0], rtol: 1e-4, atol: 1e-5), Is.True, "a kept token changes nothing");
+        Assert.That(dropped.MaskLogits[1].allclose(own.MaskLogits[1], rtol: 1e-4, atol: 1e-5), Is.False, "a dropped token changes the mask");
+        Assert.That(dropped.PriorLogits!.allclose(own.PriorLogits!, rtol: 1e-4, atol: 1e-5), Is.True, "the dense prompt does not use the token");
     }
 
     [Test]
