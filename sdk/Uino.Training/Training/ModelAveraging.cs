@@ -48,7 +48,7 @@ internal static class ModelAveraging
                     result[name] = buffers.Contains(name) ? t.alias() : t.div(inputs.Count).to(ScalarType.Float32);
                 var outMetadata = metadata.Where(kv => kv.Key.StartsWith("uino.", StringComparison.Ordinal) && kv.Key != "uino.training")
                                           .ToDictionary(kv => kv.Key, kv => kv.Value);
-                outMetadata["uino.training"] = JsonSerializer.Serialize(new { average_of = inputs.Select(Path.GetFileName).ToArray() });
+                outMetadata["uino.training"] = JsonSerializer.Serialize(new { average_of = inputs.ToArray() });
                 SafeTensors.Save(output, result, outMetadata);
             }
             finally { foreach (var t in result.Values) t.Dispose(); }

@@ -14,7 +14,7 @@ public class EmbeddedModelAccuracyTests
 {
     // sdk/models/README.md, "Numbers". Evaluation is deterministic (fixed episode seed); the tolerance only absorbs
     // float differences between CPUs' kernels.
-    private const double NovelMamba = 59.02, NovelPcs = 58.24, Tolerance = 0.3;
+    private const double NovelMamba = 59.17, NovelPcs = 57.79, Tolerance = 0.3;
 
     private static EvaluationResult Eval(string densePrompt) => EvalRunner.Run(new EvalArguments
     {
@@ -29,17 +29,18 @@ public class EmbeddedModelAccuracyTests
         Assert.That(r.Episodes, Is.EqualTo(300));
         Assert.That(r.ClassIoU.Keys, Is.EquivalentTo(SyntheticFewShotDataset.NovelClasses(0)), "fold 0's novel classes");
         Assert.That(r.MeanIoU, Is.EqualTo(NovelMamba).Within(Tolerance), "novel 1-shot mIoU of the embedded default");
-        // The previous default (v4) had 56.46 on the same episodes; a new default must not fall back below it.
-        Assert.That(r.MeanIoU, Is.GreaterThan(56.46));
+        // The previous default (v5) had 59.02 on the same episodes; a new default must not fall back below it.
+        Assert.That(r.MeanIoU, Is.GreaterThan(59.02));
     }
 
     /// <summary>The ablation row of the README: the same model with the prototype-cosine prior. The target
-    /// (Mamba clearly above PCS) is not met by this small model; this pins the measured number, not the target.</summary>
+    /// (Mamba clearly above PCS) is not met by this small model (+1.4); this pins the measured numbers, not the target.</summary>
     [Test]
     public void PrototypeCosinePrior_KeepsTheDocumentedMeanIoU()
     {
         var pcs = Eval("pcs");
         Assert.That(pcs.DensePrompt, Is.EqualTo("pcs"));
         Assert.That(pcs.MeanIoU, Is.EqualTo(NovelPcs).Within(Tolerance), "novel 1-shot mIoU with the PCS prior");
+        Assert.That(NovelMamba - pcs.MeanIoU, Is.GreaterThan(1.0), "the Mamba prior's lead over PCS (v5: 0.8) must not shrink back");
     }
 }
