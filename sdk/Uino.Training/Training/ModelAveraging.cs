@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Uino.Checkpoints;
+using Uino.Modeling;
 using Uino.Modeling.Fss;
 using static TorchSharp.torch;
 
@@ -45,7 +46,11 @@ internal static class ModelAveraging
             try
             {
                 foreach (var (name, t) in sum)
-                    result[name] = buffers.Contains(name) ? t.alias() : t.div(inputs.Count).to(ScalarType.Float32);
+                {
+                    if (buffers.Contains(name)) { result[name] = t.alias(); continue; }
+                    using var mean = t.Over((long)inputs.Count);
+                    result[name] = mean.to(ScalarType.Float32);
+                }
                 var outMetadata = metadata.Where(kv => kv.Key.StartsWith("uino.", StringComparison.Ordinal) && kv.Key != "uino.training")
                                           .ToDictionary(kv => kv.Key, kv => kv.Value);
                 outMetadata["uino.training"] = JsonSerializer.Serialize(new { average_of = inputs.ToArray() });
@@ -74,7 +79,7 @@ internal static class ModelAveraging
             else
             {
                 using var wide = t.to(ScalarType.Float64);
-                acc.add_(wide);
+                acc.add_(wide, Scalars.One);
             }
         }
     }
