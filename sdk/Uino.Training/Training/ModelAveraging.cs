@@ -19,15 +19,15 @@ internal static class ModelAveraging
     public static void Average(IReadOnlyList<string> inputs, string output)
     {
         if (inputs.Count < 2) throw new ArgumentException($"give at least two model files to average, got {inputs.Count}");
-        Dictionary<string, Tensor> sum;
-        IReadOnlyDictionary<string, string> metadata;
-        using (var stream = CheckpointPaths.OpenRead(inputs[0])) (sum, metadata) = SafeTensors.Load(stream, inputs[0]);
+        var (sum, metadata) = Read(inputs[0]);
         try
         {
-            var config = UinoModelFile.ReadConfig(inputs[0]);
+            var config = UinoModelFile.ReadConfig(metadata, inputs[0]);
             HashSet<string> buffers;
             using (var meta = new UinoFss(config, META)) buffers = meta.named_buffers().Select(b => b.name).ToHashSet(StringComparer.Ordinal);
             string configJson = JsonSerializer.Serialize(config, UinoModelFile.Json);
+            // Summed in float64, written back in each tensor's own dtype.
+            var dtypes = sum.ToDictionary(kv => kv.Key, kv => kv.Value.dtype);
             foreach (var name in sum.Keys.Where(k => !buffers.Contains(k)).ToList())
             {
                 var t = sum[name];
@@ -36,10 +36,13 @@ internal static class ModelAveraging
             }
             foreach (var path in inputs.Skip(1))
             {
-                if (JsonSerializer.Serialize(UinoModelFile.ReadConfig(path), UinoModelFile.Json) != configJson)
-                    throw new CheckpointException($"'{path}' has another model configuration than '{inputs[0]}': only runs of one model can be averaged.");
-                var tensors = SafeTensors.Load(path);
-                try { Accumulate(sum, tensors, buffers, path, inputs[0]); }
+                var (tensors, fileMetadata) = Read(path);
+                try
+                {
+                    if (JsonSerializer.Serialize(UinoModelFile.ReadConfig(fileMetadata, path), UinoModelFile.Json) != configJson)
+                        throw new CheckpointException($"'{path}' has another model configuration than '{inputs[0]}': only runs of one model can be averaged.");
+                    Accumulate(sum, tensors, buffers, path, inputs[0]);
+                }
                 finally { foreach (var t in tensors.Values) t.Dispose(); }
             }
             var result = new Dictionary<string, Tensor>(StringComparer.Ordinal);
@@ -49,7 +52,7 @@ internal static class ModelAveraging
                 {
                     if (buffers.Contains(name)) { result[name] = t.alias(); continue; }
                     using var mean = t.Over((long)inputs.Count);
-                    result[name] = mean.to(ScalarType.Float32);
+                    result[name] = mean.to(dtypes[name]);
                 }
                 var outMetadata = metadata.Where(kv => kv.Key.StartsWith("uino.", StringComparison.Ordinal) && kv.Key != "uino.training")
                                           .ToDictionary(kv => kv.Key, kv => kv.Value);
@@ -59,6 +62,13 @@ internal static class ModelAveraging
             finally { foreach (var t in result.Values) t.Dispose(); }
         }
         finally { foreach (var t in sum.Values) t.Dispose(); }
+    }
+
+    /// <summary>One file's tensors and metadata, read once.</summary>
+    private static (Dictionary<string, Tensor> Tensors, IReadOnlyDictionary<string, string> Metadata) Read(string path)
+    {
+        using var stream = CheckpointPaths.OpenRead(path);
+        return SafeTensors.Load(stream, path);
     }
 
     private static void Accumulate(Dictionary<string, Tensor> sum, Dictionary<string, Tensor> tensors, HashSet<string> buffers,

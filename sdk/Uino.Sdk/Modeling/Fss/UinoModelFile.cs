@@ -40,6 +40,9 @@ internal static class UinoModelFile
     /// <summary>Reads only the configuration of a model file.</summary>
     public static UinoFssConfig ReadConfig(string path) => ParseConfig(SafeTensors.ReadHeader(path).Metadata, path);
 
+    /// <summary>The configuration in metadata already read from <paramref name="source"/> (refused as at load).</summary>
+    public static UinoFssConfig ReadConfig(IReadOnlyDictionary<string, string> metadata, string source) => ParseConfig(metadata, source);
+
     /// <summary>
     /// Builds the network from a model file. <paramref name="encoderCheckpoint"/> (official DINOv2 .pth or
     /// safetensors) is required when the file does not include the encoder; <paramref name="samCheckpoint"/>, when
