@@ -6,7 +6,7 @@ using Uino.Training.Evaluation;
 namespace Uino.Cli.Commands;
 
 /// <summary>
-/// <c>uino eval [--model FILE] --dataset … --shots 1|5 [--episodes N] [--seed S] [--json] [--dense-prompt model|pcs]</c>:
+/// <c>uino eval [--model FILE] --dataset … --shots 1|5 [--episodes N] [--seed S] [--json] [--dense-prompt model|pcs|both]</c>:
 /// the standard few-shot protocol; mIoU and FB-IoU in percent.
 /// </summary>
 internal static class EvalCommand
@@ -21,7 +21,7 @@ internal static class EvalCommand
         var shots = new Option<int>("--shots") { Description = "support shots: 1 or 5", DefaultValueFactory = _ => 1 };
         var episodes = new Option<int?>("--episodes") { Description = "episodes (default: 1000; FSS-1000: every test image once)" };
         var seed = new Option<int>("--seed") { Description = "seed of the episode sequence", DefaultValueFactory = _ => 0 };
-        var densePrompt = new Option<string>("--dense-prompt") { Description = "model (as trained) or pcs (ablation: prototype-cosine prior instead of the Mamba dense prompt)", DefaultValueFactory = _ => "model" };
+        var densePrompt = new Option<string>("--dense-prompt") { Description = "model (as trained), pcs (ablation: prototype-cosine prior instead of the Mamba dense prompt) or both (the two on the same episodes, with the paired difference and its bootstrap 95% interval)", DefaultValueFactory = _ => "model" };
         var json = new Option<bool>("--json") { Description = "print {\"dataset\",\"shots\",\"episodes\",\"miou\",\"fbiou\",…} as JSON" };
         var device = new Option<string>("--device") { Description = "cpu or cuda[:N]", DefaultValueFactory = _ => "cpu" };
         var threads = new Option<int?>("--threads") { Description = "CPU threads for TorchSharp" };

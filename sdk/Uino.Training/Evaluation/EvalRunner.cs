@@ -34,27 +34,41 @@ internal static class EvalRunner
     {
         if (a.Threads is int t and > 0) set_num_threads(t);
         if (a.Shots < 1) throw new ArgumentException("--shots must be at least 1");
-        bool pcs = a.DensePrompt.Trim().ToLowerInvariant() switch
-        {
-            "model" or "mamba" => false,
-            "pcs" => true,
-            _ => throw new ArgumentException($"unknown --dense-prompt '{a.DensePrompt}'; expected model or pcs"),
-        };
+        string densePrompt = a.DensePrompt.Trim().ToLowerInvariant();
+        if (densePrompt is not ("model" or "mamba" or "pcs" or "both"))
+            throw new ArgumentException($"unknown --dense-prompt '{a.DensePrompt}'; expected model, pcs or both");
         var device = torch.device(a.Device);
         // The session API's loader: --model, else the model embedded in Uino.Sdk (the one every command defaults to).
         using var model = ModelLoader.Load(new UinoSessionOptions { ModelPath = a.Model, EncoderCheckpoint = a.Dinov2 }, device);
         var ds = CliHelpers.OpenDataset(a.Dataset, a.Root, a.Fold, CliHelpers.ParseSplit(a.Split));
         int episodes = a.Episodes ?? DatasetFactory.StandardEpisodeCount(ds);
         if (episodes < 1) throw new ArgumentException("--episodes must be at least 1");
-        var r = FssEvaluator.Run(model, ds, a.Shots, episodes, a.Seed, pcs, Math.Max(1, a.Batch), device);
-        if (a.Json) output.WriteLine(ToJson(r));
-        else
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{r.Dataset} fold {r.Fold} {r.Split}, {r.Shots}-shot, {r.Episodes} episodes, dense prompt {r.DensePrompt}: mIoU {r.MeanIoU:F2}  FB-IoU {r.FbIoU:F2}  ({r.Seconds:F1}s)"));
+        if (densePrompt == "both" && !model.HasDensePromptGenerator)
+            throw new ArgumentException($"--dense-prompt both compares the Mamba dense prompt with PCS, but this model (variant {model.Config.Variant}) has no Mamba dense prompt");
+        var r = FssEvaluator.Run(model, ds, a.Shots, episodes, a.Seed, densePrompt == "pcs", Math.Max(1, a.Batch), device);
+        if (densePrompt == "both")
+        {
+            // Same seed, so the same episodes in the same order: the paired difference is what says "clearly above".
+            var pcs = FssEvaluator.Run(model, ds, a.Shots, episodes, a.Seed, pcsPrior: true, Math.Max(1, a.Batch), device);
+            r = r with { VersusPcs = new PcsComparison(pcs, PairedComparison.Compare(r.Scores, pcs.Scores)) };
+        }
+        output.WriteLine(a.Json ? ToJson(r) : ToText(r));
         return r;
     }
 
-    /// <summary>{"dataset":…, "shots":…, "episodes":…, "miou":…, "fbiou":…, then fold, split, dense_prompt, seconds, class_iou}.</summary>
+    private static string ToText(EvaluationResult r)
+    {
+        var line = string.Create(CultureInfo.InvariantCulture,
+            $"{r.Dataset} fold {r.Fold} {r.Split}, {r.Shots}-shot, {r.Episodes} episodes, dense prompt {r.DensePrompt}: mIoU {r.MeanIoU:F2}  FB-IoU {r.FbIoU:F2}  ({r.Seconds:F1}s)");
+        if (r.VersusPcs is not { } c) return line;
+        return line + Environment.NewLine + string.Create(CultureInfo.InvariantCulture,
+            $"same episodes, dense prompt pcs: mIoU {c.Pcs.MeanIoU:F2}  FB-IoU {c.Pcs.FbIoU:F2}  ({c.Pcs.Seconds:F1}s)") + Environment.NewLine +
+            string.Create(CultureInfo.InvariantCulture,
+            $"{r.DensePrompt} minus pcs: {c.Lead.Difference:+0.00;-0.00} mIoU (paired bootstrap 95% interval {c.Lead.Lower95:+0.00;-0.00} to {c.Lead.Upper95:+0.00;-0.00}, {c.Lead.Resamples} resamples)");
+    }
+
+    /// <summary>{"dataset":…, "shots":…, "episodes":…, "miou":…, "fbiou":…, then fold, split, dense_prompt, seconds, class_iou;
+    /// with <c>--dense-prompt both</c> also "pcs":{miou, fbiou, class_iou} and "miou_minus_pcs":{difference, ci95:[lo, hi]}.</summary>
     public static string ToJson(EvaluationResult r)
     {
         using var buffer = new MemoryStream();
@@ -70,11 +84,32 @@ internal static class EvalRunner
             w.WriteString("split", r.Split);
             w.WriteString("dense_prompt", r.DensePrompt);
             w.WriteNumber("seconds", Math.Round(r.Seconds, 1));
-            w.WriteStartObject("class_iou");
-            foreach (var (c, v) in r.ClassIoU) w.WriteNumber(c.ToString(CultureInfo.InvariantCulture), Math.Round(v, 2));
-            w.WriteEndObject();
+            WriteClassIoU(w, r);
+            if (r.VersusPcs is { } c)
+            {
+                w.WriteStartObject("pcs");
+                w.WriteNumber("miou", Math.Round(c.Pcs.MeanIoU, 2));
+                w.WriteNumber("fbiou", Math.Round(c.Pcs.FbIoU, 2));
+                WriteClassIoU(w, c.Pcs);
+                w.WriteEndObject();
+                w.WriteStartObject("miou_minus_pcs");
+                w.WriteNumber("difference", Math.Round(c.Lead.Difference, 2));
+                w.WriteStartArray("ci95");
+                w.WriteNumberValue(Math.Round(c.Lead.Lower95, 2));
+                w.WriteNumberValue(Math.Round(c.Lead.Upper95, 2));
+                w.WriteEndArray();
+                w.WriteNumber("resamples", c.Lead.Resamples);
+                w.WriteEndObject();
+            }
             w.WriteEndObject();
         }
         return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    private static void WriteClassIoU(Utf8JsonWriter w, EvaluationResult r)
+    {
+        w.WriteStartObject("class_iou");
+        foreach (var (c, v) in r.ClassIoU) w.WriteNumber(c.ToString(CultureInfo.InvariantCulture), Math.Round(v, 2));
+        w.WriteEndObject();
     }
 }

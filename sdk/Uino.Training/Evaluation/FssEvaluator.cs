@@ -8,9 +8,17 @@ using static TorchSharp.torch;
 
 namespace Uino.Training.Evaluation;
 
-/// <summary>What the evaluation reports.</summary>
+/// <summary>What the evaluation reports; <see cref="Scores"/> holds each episode's foreground counts, in order.</summary>
 public sealed record EvaluationResult(string Dataset, int Fold, string Split, int Shots, int Episodes, double MeanIoU, double FbIoU,
-                                      string DensePrompt, double Seconds, IReadOnlyDictionary<int, double> ClassIoU);
+                                      string DensePrompt, double Seconds, IReadOnlyDictionary<int, double> ClassIoU,
+                                      IReadOnlyList<EpisodeScore> Scores)
+{
+    /// <summary>With <c>--dense-prompt both</c>: the same episodes with the prototype-cosine prior, and this run's lead over it.</summary>
+    public PcsComparison? VersusPcs { get; init; }
+}
+
+/// <summary>The PCS-prior run of the same episodes and the paired mIoU difference (this run minus PCS).</summary>
+public sealed record PcsComparison(EvaluationResult Pcs, MeanIoUDifference Lead);
 
 /// <summary>
 /// The standard few-shot evaluation: a fixed seed draws <c>episodes</c> episodes in order (one <see cref="Random"/>
@@ -58,7 +66,7 @@ internal static class FssEvaluator
         }
         return new EvaluationResult(dataset.Name, dataset.Fold, dataset.Split == FewShotSplit.Train ? "base" : "novel", shots,
                                     metrics.Episodes, metrics.MeanIoU, metrics.FbIoU, pcsPrior ? "pcs" : (model.HasDensePromptGenerator ? "mamba" : "pcs"),
-                                    sw.Elapsed.TotalSeconds, metrics.ClassIoU);
+                                    sw.Elapsed.TotalSeconds, metrics.ClassIoU, metrics.Scores);
     }
 
     /// <summary>3×S×S normalised input, as the SDK's preprocessing (bilinear; antialiased when shrinking).</summary>

@@ -12,9 +12,13 @@ namespace Uino.Training.Evaluation;
 public sealed class FssMetrics
 {
     private readonly SortedDictionary<int, (long Inter, long Union)> _classes = new();
+    private readonly List<EpisodeScore> _scores = new();
     private long _fgInter, _fgUnion, _bgInter, _bgUnion;
 
-    public int Episodes { get; private set; }
+    public int Episodes => _scores.Count;
+
+    /// <summary>Each episode's foreground intersection and union, in order: what a paired comparison resamples.</summary>
+    public IReadOnlyList<EpisodeScore> Scores => _scores;
 
     /// <summary>Adds one episode: <paramref name="prediction"/> 0/1 per pixel, <paramref name="label"/> 0/1/255, same size.</summary>
     public void Add(int classId, ReadOnlySpan<byte> prediction, ReadOnlySpan<byte> label)
@@ -35,7 +39,7 @@ public sealed class FssMetrics
         _classes.TryGetValue(classId, out var c);
         _classes[classId] = (c.Inter + fgI, c.Union + fgU);
         _fgInter += fgI; _fgUnion += fgU; _bgInter += bgI; _bgUnion += bgU;
-        Episodes++;
+        _scores.Add(new EpisodeScore(classId, fgI, fgU));
     }
 
     /// <summary>Per-class foreground IoU in percent.</summary>
@@ -46,3 +50,6 @@ public sealed class FssMetrics
 
     public double FbIoU => 50.0 * ((double)_fgInter / Math.Max(_fgUnion, 1) + (double)_bgInter / Math.Max(_bgUnion, 1));
 }
+
+/// <summary>One episode's foreground pixels: its class, |prediction ∩ label| and |prediction ∪ label| (255 excluded).</summary>
+public readonly record struct EpisodeScore(int ClassId, long Intersection, long Union);
