@@ -10,8 +10,9 @@ import uino_testsupport as support
 
 # What a leak in the binding would look like over 200 calls: a kept 512x512 mask (256 KB) or frame (768 KB) per
 # call is >= 51 MB; kept ctypes objects or statuses show in tracemalloc or in the failing-call RSS. libuino itself
-# drifts by 20-40 KB per segment call whatever the frame size (measured +4.6 to +8.0 MB over 200 calls, and
-# linear over 700 with the earlier stand-in session); this tolerance leaves that to libuino's own soak tests.
+# drifts by 20-40 KB per segment call after leak_probe's warm-up, whatever the frame size (measured +4.6 to +8.0 MB
+# over 200 calls, and linear over 700 with the earlier stand-in session); this tolerance leaves that to libuino's
+# own soak tests.
 PYTHON_TOLERANCE = 64 * 1024
 SEGMENT_RSS_TOLERANCE = 16 * 2**20
 # A failing call allocates only its status: RSS measured flat (+0.00 MB).
