@@ -14,7 +14,7 @@ public class EmbeddedModelAccuracyTests
 {
     // sdk/models/README.md, "Numbers". Evaluation is deterministic (fixed episode seed); the tolerance only absorbs
     // float differences between CPUs' kernels.
-    private const double NovelMamba = 59.17, NovelPcs = 57.79, Tolerance = 0.3;
+    private const double NovelMamba = 60.60, NovelPcs = 58.23, Tolerance = 0.3;
 
     private static EvaluationResult Eval(string densePrompt) => EvalRunner.Run(new EvalArguments
     {
@@ -31,16 +31,16 @@ public class EmbeddedModelAccuracyTests
         Assert.That(r.Episodes, Is.EqualTo(300));
         Assert.That(r.ClassIoU.Keys, Is.EquivalentTo(SyntheticFewShotDataset.NovelClasses(0)), "fold 0's novel classes");
         Assert.That(r.MeanIoU, Is.EqualTo(NovelMamba).Within(Tolerance), "novel 1-shot mIoU of the embedded default");
-        // The previous default (v5) had 59.02 on the same episodes; a new default must not fall back below it.
-        Assert.That(r.MeanIoU, Is.GreaterThan(59.02));
+        // The target; the previous default (v6) had 59.17 on the same episodes.
+        Assert.That(r.MeanIoU, Is.GreaterThanOrEqualTo(60.0));
 
         var versus = r.VersusPcs ?? throw new AssertionException("--dense-prompt both gave no PCS comparison");
         Assert.That(versus.Pcs.DensePrompt, Is.EqualTo("pcs"));
         Assert.That(versus.Pcs.Scores.Select(s => s.ClassId), Is.EqualTo(r.Scores.Select(s => s.ClassId)), "the same episodes");
         Assert.That(versus.Pcs.MeanIoU, Is.EqualTo(NovelPcs).Within(Tolerance), "novel 1-shot mIoU with the PCS prior");
         Assert.That(versus.Lead.Difference, Is.EqualTo(r.MeanIoU - versus.Pcs.MeanIoU).Within(1e-9));
-        // The lead over PCS (v5: 0.8) must not shrink back, and the paired interval must stay above 0.
-        Assert.That(versus.Lead.Difference, Is.GreaterThan(1.0));
-        Assert.That(versus.Lead.Lower95, Is.GreaterThan(0), "paired bootstrap 95% interval of the lead");
+        // The lead over PCS (v7: +2.37, interval [+0.98, +3.80]; v6: +1.38 [+0.29, +2.65]) must stay clear of 0.
+        Assert.That(versus.Lead.Difference, Is.GreaterThan(2.0));
+        Assert.That(versus.Lead.Lower95, Is.GreaterThan(0.5), "paired bootstrap 95% interval of the lead");
     }
 }

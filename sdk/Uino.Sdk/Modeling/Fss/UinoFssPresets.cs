@@ -14,7 +14,8 @@ internal static class UinoFssPresets
     /// <summary>The embedded encoder: a DINOv2-architecture ViT, patch 14, width 96, 6 blocks, 4 heads, 224 px (16×16 tokens).</summary>
     public static Dinov2Config EmbeddedBackbone { get; } = new("embedded-vit96", EmbedDim: 96, Depth: 6, NumHeads: 4, ImgSize: 224);
 
-    /// <summary>The embedded default model's configuration (input 224 px, decoder width 96, l' = 8, support grid 4).</summary>
+    /// <summary>The embedded model's architecture (input 224 px, decoder width 96, l' = 8, support grid 4). The committed default
+    /// was fine-tuned at 252 px and its file records that size (sdk/models/README.md, phase R).</summary>
     public static UinoFssConfig Embedded(UinoVariant variant = UinoVariant.Full) => new()
     {
         Backbone = EmbeddedBackbone,
