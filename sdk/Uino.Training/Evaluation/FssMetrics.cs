@@ -44,7 +44,10 @@ public sealed class FssMetrics
 
     /// <summary>Per-class foreground IoU in percent.</summary>
     public IReadOnlyDictionary<int, double> ClassIoU =>
-        _classes.ToDictionary(kv => kv.Key, kv => 100.0 * kv.Value.Inter / Math.Max(kv.Value.Union, 1));
+        _classes.ToDictionary(kv => kv.Key, kv => IoU(kv.Value.Inter, kv.Value.Union));
+
+    /// <summary>One class's IoU in percent from its accumulated counts; a union of 0 counts as 0 (HSNet's max(union, 1)).</summary>
+    internal static double IoU(long intersection, long union) => 100.0 * intersection / Math.Max(union, 1);
 
     public double MeanIoU => _classes.Count == 0 ? 0 : ClassIoU.Values.Average();
 

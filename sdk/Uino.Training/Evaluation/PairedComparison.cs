@@ -46,7 +46,7 @@ public static class PairedComparison
             classes.TryGetValue(s.ClassId, out var c);
             classes[s.ClassId] = (c.Inter + s.Intersection, c.Union + s.Union);
         }
-        return classes.Values.Average(c => 100.0 * c.Inter / Math.Max(c.Union, 1));
+        return classes.Values.Average(c => FssMetrics.IoU(c.Inter, c.Union));
     }
 
     private static double Percentile(double[] sorted, double q)
