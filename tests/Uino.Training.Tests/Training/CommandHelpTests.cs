@@ -43,6 +43,39 @@ public class CommandHelpTests
         Assert.That(root.GetProperty("miou").GetDouble(), Is.InRange(1.0, 100.0), "a trained model segments something");
     }
 
+    /// <summary>--dense-prompt both: the model's row first as always, then the PCS row of the same episodes and the lead.</summary>
+    [Test]
+    public void Eval_DensePromptBoth_PrintsBothPriorsAndThePairedLead()
+    {
+        var (code, output, err) = Run("eval", "--dataset", "synthetic", "--split", "novel", "--episodes", "8", "--seed", "0", "--dense-prompt", "both", "--json");
+        Assert.That(code, Is.Zero, err);
+        using var doc = System.Text.Json.JsonDocument.Parse(output);
+        var root = doc.RootElement;
+        Assert.That(root.GetProperty("dense_prompt").GetString(), Is.EqualTo("mamba"));
+        double mamba = root.GetProperty("miou").GetDouble(), pcs = root.GetProperty("pcs").GetProperty("miou").GetDouble();
+        var lead = root.GetProperty("miou_minus_pcs");
+        Assert.That(lead.GetProperty("difference").GetDouble(), Is.EqualTo(mamba - pcs).Within(0.011));
+        var ci = lead.GetProperty("ci95").EnumerateArray().Select(x => x.GetDouble()).ToArray();
+        Assert.That(ci, Has.Length.EqualTo(2));
+        Assert.That(ci[0], Is.LessThanOrEqualTo(ci[1]));
+        Assert.That(lead.GetProperty("resamples").GetInt32(), Is.EqualTo(2000));
+    }
+
+    [Test]
+    public void Eval_DensePromptBoth_OnAModelWithoutTheMambaPrompt_FailsClearly()
+    {
+        using var dir = new TempDir();
+        string path = System.IO.Path.Combine(dir.Path, "comp.safetensors");
+        using (var model = new Uino.Modeling.Fss.UinoFss(Uino.Modeling.Fss.UinoFssPresets.Tiny(UinoVariant.Comp)))
+            Uino.Modeling.Fss.UinoModelFile.Save(path, model, includeEncoder: true);
+        var (code, _, err) = Run("eval", "--model", path, "--dataset", "synthetic", "--episodes", "2", "--dense-prompt", "both");
+        Assert.That(code, Is.EqualTo(1));
+        Assert.That(err, Does.StartWith("uino eval:").And.Contain("no Mamba dense prompt"));
+        (code, _, err) = Run("eval", "--dataset", "synthetic", "--episodes", "2", "--dense-prompt", "mambaa");
+        Assert.That(code, Is.EqualTo(1));
+        Assert.That(err, Does.Contain("mambaa").And.Contain("model, pcs or both"));
+    }
+
     [Test]
     public void TrainFss_WithoutStepsOrEpochs_Fails()
     {
