@@ -45,11 +45,12 @@ internal static class EvalRunner
         if (episodes < 1) throw new ArgumentException("--episodes must be at least 1");
         if (densePrompt == "both" && !model.HasDensePromptGenerator)
             throw new ArgumentException($"--dense-prompt both compares the Mamba dense prompt with PCS, but this model (variant {model.Config.Variant}) has no Mamba dense prompt");
-        var r = FssEvaluator.Run(model, ds, a.Shots, episodes, a.Seed, densePrompt == "pcs", Math.Max(1, a.Batch), device);
+        int batch = Math.Max(1, a.Batch);
+        var r = FssEvaluator.Run(model, ds, a.Shots, episodes, a.Seed, densePrompt == "pcs", batch, device);
         if (densePrompt == "both")
         {
             // Same seed, so the same episodes in the same order: the paired difference is what says "clearly above".
-            var pcs = FssEvaluator.Run(model, ds, a.Shots, episodes, a.Seed, pcsPrior: true, Math.Max(1, a.Batch), device);
+            var pcs = FssEvaluator.Run(model, ds, a.Shots, episodes, a.Seed, pcsPrior: true, batch, device);
             r = r with { VersusPcs = new PcsComparison(pcs, PairedComparison.Compare(r.Scores, pcs.Scores)) };
         }
         output.WriteLine(a.Json ? ToJson(r) : ToText(r));

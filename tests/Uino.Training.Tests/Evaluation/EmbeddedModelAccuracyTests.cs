@@ -16,17 +16,15 @@ public class EmbeddedModelAccuracyTests
     // float differences between CPUs' kernels.
     private const double NovelMamba = 60.60, NovelPcs = 58.23, Tolerance = 0.3;
 
-    private static EvaluationResult Eval(string densePrompt) => EvalRunner.Run(new EvalArguments
-    {
-        Dataset = "synthetic", Split = "novel", Shots = 1, Episodes = 300, Seed = 0, DensePrompt = densePrompt, Threads = 2,
-    }, TextWriter.Null);
-
     /// <summary>Both rows of the README on the same episodes (<c>--dense-prompt both</c>): the model as trained, the
     /// ablation with the prototype-cosine prior, and the paired bootstrap interval of the Mamba prior's lead.</summary>
     [Test]
     public void NovelClasses_OneShot_KeepTheDocumentedMeanIoU_AndTheLeadOverPcs()
     {
-        var r = Eval("both");
+        var r = EvalRunner.Run(new EvalArguments
+        {
+            Dataset = "synthetic", Split = "novel", Shots = 1, Episodes = 300, Seed = 0, DensePrompt = "both", Threads = 2,
+        }, TextWriter.Null);
         Assert.That(r.DensePrompt, Is.EqualTo("mamba"));
         Assert.That(r.Episodes, Is.EqualTo(300));
         Assert.That(r.ClassIoU.Keys, Is.EquivalentTo(SyntheticFewShotDataset.NovelClasses(0)), "fold 0's novel classes");

@@ -6,10 +6,10 @@ namespace Uino.Training.Tests.Evaluation;
 public class PairedComparisonTests
 {
     /// <summary>Scores of <paramref name="n"/> episodes over 4 classes, each 100 pixels of union, intersections drawn around <paramref name="mean"/>.</summary>
-    private static List<EpisodeScore> Scores(int n, int mean, int spread, int seed, int shift = 0)
+    private static List<EpisodeScore> Scores(int n, int mean, int spread, int seed)
     {
         var random = new Random(seed);
-        return Enumerable.Range(0, n).Select(i => new EpisodeScore(i % 4, Math.Clamp(mean + random.Next(-spread, spread + 1) + shift, 0, 100), 100)).ToList();
+        return Enumerable.Range(0, n).Select(i => new EpisodeScore(i % 4, Math.Clamp(mean + random.Next(-spread, spread + 1), 0, 100), 100)).ToList();
     }
 
     [Test]

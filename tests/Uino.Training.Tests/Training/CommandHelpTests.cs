@@ -7,6 +7,15 @@ public class CommandHelpTests
 {
     private static (int Code, string Out, string Err) Run(params string[] args) => Uino.Tests.Shared.CliRun.Invoke(args);
 
+    /// <summary><c>uino eval --dataset synthetic --split novel --seed 0 --json</c> plus <paramref name="args"/>, which must succeed: its JSON.</summary>
+    private static System.Text.Json.JsonElement EvalJson(params string[] args)
+    {
+        var (code, output, err) = Run(["eval", "--dataset", "synthetic", "--split", "novel", "--seed", "0", "--json", .. args]);
+        Assert.That(code, Is.Zero, err);
+        using var doc = System.Text.Json.JsonDocument.Parse(output);
+        return doc.RootElement.Clone();
+    }
+
     [TestCase(new[] { "train", "fss" }, new[] { "--dataset", "--root", "--fold", "--shots", "--variant", "--backbone", "--input-size", "--dinov2", "--sam", "--adapter",
         "--steps", "--epochs", "--batch", "--lr", "--seed", "--out", "--resume", "--device", "--threads", "--from-scratch", "--checkpoint-every", "--log-every", "--init", "--extra-classes", "--hard-distractors" })]
     [TestCase(new[] { "train", "distill" }, new[] { "--images", "--dinov2", "--backbone", "--sam", "--sam-model", "--cache", "--stages", "--epochs", "--batch", "--lr", "--seed",
@@ -33,10 +42,7 @@ public class CommandHelpTests
     [Test]
     public void Eval_WithoutModel_UsesTheEmbeddedDefault()
     {
-        var (code, output, err) = Run("eval", "--dataset", "synthetic", "--split", "novel", "--shots", "1", "--episodes", "4", "--seed", "0", "--json");
-        Assert.That(code, Is.Zero, err);
-        using var doc = System.Text.Json.JsonDocument.Parse(output);
-        var root = doc.RootElement;
+        var root = EvalJson("--shots", "1", "--episodes", "4");
         Assert.That(root.EnumerateObject().Select(p => p.Name).Take(5), Is.EqualTo(new[] { "dataset", "shots", "episodes", "miou", "fbiou" }));
         Assert.That(root.GetProperty("episodes").GetInt32(), Is.EqualTo(4));
         Assert.That(root.GetProperty("dense_prompt").GetString(), Is.EqualTo("mamba"), "the embedded model is the full variant");
@@ -47,10 +53,7 @@ public class CommandHelpTests
     [Test]
     public void Eval_DensePromptBoth_PrintsBothPriorsAndThePairedLead()
     {
-        var (code, output, err) = Run("eval", "--dataset", "synthetic", "--split", "novel", "--episodes", "8", "--seed", "0", "--dense-prompt", "both", "--json");
-        Assert.That(code, Is.Zero, err);
-        using var doc = System.Text.Json.JsonDocument.Parse(output);
-        var root = doc.RootElement;
+        var root = EvalJson("--episodes", "8", "--dense-prompt", "both");
         Assert.That(root.GetProperty("dense_prompt").GetString(), Is.EqualTo("mamba"));
         double mamba = root.GetProperty("miou").GetDouble(), pcs = root.GetProperty("pcs").GetProperty("miou").GetDouble();
         var lead = root.GetProperty("miou_minus_pcs");
