@@ -27,7 +27,7 @@ internal static class EvalCommand
             "Without --dataset: a folder of your own episodes, one folder each with reference.<img>, reference-mask.png, query.<img>, query-mask.png (more shots: reference-2.<img>, reference-2-mask.png, …)" };
         var seed = new Option<int>("--seed") { Description = "seed of the episode sequence", DefaultValueFactory = _ => 0 };
         var densePrompt = new Option<string>("--dense-prompt") { Description = "model (as trained), pcs (ablation: prototype-cosine prior instead of the Mamba dense prompt) or both (the two on the same episodes, with the paired difference and its bootstrap 95% interval)", DefaultValueFactory = _ => "model" };
-        var json = new Option<bool>("--json") { Description = "print {\"dataset\",\"shots\",\"episodes\",\"miou\",\"fbiou\",…} as JSON" };
+        var json = new Option<bool>("--json") { Description = "print {\"dataset\",\"shots\",\"episodes\",\"miou\",\"fbiou\",…} as JSON (--episodes DIR: {\"folder\",\"shots\",\"episodes\",\"miou\",\"fbiou\",…,\"per_episode\":[{\"name\",\"shots\",\"iou\"}…]})" };
         var device = new Option<string>("--device") { Description = "cpu or cuda[:N]", DefaultValueFactory = _ => "cpu" };
         var threads = new Option<int?>("--threads") { Description = "CPU threads for TorchSharp" };
         var batch = new Option<int>("--batch") { Description = "episodes per forward pass", DefaultValueFactory = _ => 8 };
