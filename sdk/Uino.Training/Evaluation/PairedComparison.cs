@@ -20,20 +20,38 @@ public static class PairedComparison
         for (int i = 0; i < a.Count; i++)
             if (a[i].ClassId != b[i].ClassId)
                 throw new ArgumentException($"Episode {i} is of class {a[i].ClassId} in one run and {b[i].ClassId} in the other: not the same episodes.");
-        if (resamples < 1) throw new ArgumentException("resamples must be at least 1.");
+        return Bootstrap(a.Count, indices => MeanIoU(a, indices) - MeanIoU(b, indices), resamples, seed);
+    }
 
-        var all = Enumerable.Range(0, a.Count).ToArray();
-        double difference = MeanIoU(a, all) - MeanIoU(b, all);
+    /// <summary>
+    /// The same paired bootstrap for predictors scored once per episode (<c>uino eval --episodes DIR</c>): each
+    /// list holds one score per episode, in the same order, and the statistic is their plain mean (repeats of a
+    /// resample counted as often as drawn), so the difference is that of the two mean scores.
+    /// </summary>
+    public static MeanIoUDifference CompareMeans(IReadOnlyList<double> a, IReadOnlyList<double> b, int resamples = 2000, int seed = 0)
+    {
+        if (a.Count != b.Count)
+            throw new ArgumentException($"A paired comparison needs the same episodes; got {a.Count} and {b.Count}.");
+        if (a.Count == 0) throw new ArgumentException("A paired comparison needs at least one episode.");
+        return Bootstrap(a.Count, indices => indices.Average(i => a[i] - b[i]), resamples, seed);
+    }
+
+    /// <summary><paramref name="difference"/> on all <paramref name="count"/> episodes, and its percentile interval
+    /// over <paramref name="resamples"/> draws of as many episode indices with replacement.</summary>
+    private static MeanIoUDifference Bootstrap(int count, Func<int[], double> difference, int resamples, int seed)
+    {
+        if (resamples < 1) throw new ArgumentException("resamples must be at least 1.");
+        double all = difference(Enumerable.Range(0, count).ToArray());
         var random = new Random(seed);
         var draws = new double[resamples];
-        var indices = new int[a.Count];
+        var indices = new int[count];
         for (int r = 0; r < resamples; r++)
         {
-            for (int i = 0; i < indices.Length; i++) indices[i] = random.Next(a.Count);
-            draws[r] = MeanIoU(a, indices) - MeanIoU(b, indices);
+            for (int i = 0; i < indices.Length; i++) indices[i] = random.Next(count);
+            draws[r] = difference(indices);
         }
         Array.Sort(draws);
-        return new MeanIoUDifference(difference, Percentile(draws, 0.025), Percentile(draws, 0.975), resamples);
+        return new MeanIoUDifference(all, Percentile(draws, 0.025), Percentile(draws, 0.975), resamples);
     }
 
     /// <summary>mIoU over the given episodes (with repeats), by the rule of <see cref="FssMetrics"/>.</summary>

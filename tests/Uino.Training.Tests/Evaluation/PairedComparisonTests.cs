@@ -81,4 +81,23 @@ public class PairedComparisonTests
         Assert.That(ex!.Message, Does.Contain("Episode 4").And.Contain("99"));
         Assert.Throws<ArgumentException>(() => PairedComparison.Compare(new List<EpisodeScore>(), new List<EpisodeScore>()));
     }
+
+    /// <summary>Per-episode scores (uino eval --episodes DIR): the difference of the plain means, the interval around
+    /// it, tight for a consistent lead; the same refusals.</summary>
+    [Test]
+    public void CompareMeans_IsTheDifferenceOfTheMeans_WithAPairedInterval()
+    {
+        var random = new Random(8);
+        var b = Enumerable.Range(0, 200).Select(_ => random.NextDouble() * 100).ToList();
+        var a = b.Select((x, i) => x + (i % 2 == 0 ? 1.0 : 3.0)).ToList();
+        var d = PairedComparison.CompareMeans(a, b);
+        Assert.That(d.Difference, Is.EqualTo(a.Average() - b.Average()).Within(1e-9));
+        Assert.That(d.Difference, Is.EqualTo(2.0).Within(1e-9));
+        Assert.That(d.Lower95, Is.InRange(1.5, 2.0));
+        Assert.That(d.Upper95, Is.InRange(2.0, 2.5));
+        Assert.That(d.Resamples, Is.EqualTo(2000));
+        Assert.That(PairedComparison.CompareMeans(b, b), Is.EqualTo(new MeanIoUDifference(0, 0, 0, 2000)));
+        Assert.Throws<ArgumentException>(() => PairedComparison.CompareMeans(a, b.Take(10).ToList()));
+        Assert.Throws<ArgumentException>(() => PairedComparison.CompareMeans(new List<double>(), new List<double>()));
+    }
 }

@@ -21,7 +21,7 @@ public class CommandHelpTests
     [TestCase(new[] { "train", "distill" }, new[] { "--images", "--dinov2", "--backbone", "--sam", "--sam-model", "--cache", "--stages", "--epochs", "--batch", "--lr", "--seed",
         "--out", "--resume", "--device", "--threads", "--checkpoint-every" })]
     [TestCase(new[] { "eval" }, new[] { "--model", "--dataset", "--root", "--fold", "--split", "--shots", "--episodes", "--seed", "--dense-prompt", "--json",
-        "--device", "--threads", "--batch", "--dinov2" })]
+        "--device", "--threads", "--batch", "--dinov2", "--save-overlays" })]
     public void Help_NamesEveryOption(string[] command, string[] options)
     {
         var (code, output, err) = Run([.. command, "--help"]);
