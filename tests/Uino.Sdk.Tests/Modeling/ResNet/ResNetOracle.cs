@@ -27,13 +27,9 @@ internal static class ResNetOracle
 
     public static string ModelPath => ResNetWeights.Locate();
 
-    /// <summary>The package's ResNetPreprocess.onnx (RGB → BGR minus a 224×224 mean image).</summary>
+    /// <summary>The package's ResNetPreprocess.onnx (RGB → BGR minus a 224×224 mean image), in the NuGet package folder.</summary>
     public static string PreprocessPath =>
-        Path.Combine(Path.GetDirectoryName(ModelPath) is { } dir && File.Exists(Path.Combine(dir, "..", "ResNetPrepOnnx", "ResNetPreprocess.onnx"))
-            ? Path.Combine(dir, "..", "ResNetPrepOnnx")
-            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages",
-                           ResNetWeights.PackageId.ToLowerInvariant(), ResNetWeights.PackageVersion, "tools", "DnnImageModels", "ResNetPrepOnnx"),
-            "ResNetPreprocess.onnx");
+        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(ResNetWeights.Candidates()[^1])!, "..", "ResNetPrepOnnx", "ResNetPreprocess.onnx"));
 
     /// <summary>A photo resized to 224×224 (bilinear), as 0–255 RGB planes, 1×3×224×224.</summary>
     public static float[] Rgb255(string photo)
