@@ -18,6 +18,11 @@ internal static class TestPaths
         }
     }
 
+    /// <summary>
+    /// The shared folder beside the repository (<c>../shared</c>): fixtures and dev data, never copied into the repo.
+    /// </summary>
+    public static string SharedRoot => Path.GetFullPath(Path.Combine(RepoRoot, "..", "shared"));
+
     private static string FindRepoRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
