@@ -184,7 +184,7 @@ internal static class BenchCommand
         Array.Sort(times);
         refTimes.Sort();
         long? peak = ProcessMemory.PeakResidentBytes();
-        return new Case(model, session.Variant.ToString(), session.Model.Config.Backbone.Name, session.InputSize,
+        return new Case(model, session.Variant.ToString(), session.Model.Config.EncoderName, session.InputSize,
                         Percentile(times, 0.5), Percentile(times, 0.95), times.Average(), refTimes[1],
                         peak is long p ? Math.Round(p / 1048576.0, 1) : null, clock.MeanMilliseconds())
         { PeakReset = peakReset };

@@ -48,7 +48,7 @@ internal static class InspectCommand
             {
                 var result = new
                 {
-                    backbone = config.Backbone.Name,
+                    backbone = config.EncoderName,
                     variant = variantName,
                     input_size = config.InputSize,
                     parameters = new
@@ -69,7 +69,7 @@ internal static class InspectCommand
             }
             var table = new Table().AddColumn("Component").AddColumn(new TableColumn("Parameters").RightAligned());
             void Row(string name, long n) => table.AddRow(name, n.ToString("N0"));
-            Row("DINOv2 encoder (frozen)", counts.Encoder);
+            Row($"{config.EncoderName} encoder (frozen)", counts.Encoder);
             Row("Bottleneck adapter", counts.BottleneckAdapter);
             Row("Semantic-aware visual prompt", counts.SemanticVisualPrompt);
             Row("Mamba dense prompt generator", counts.MambaDensePrompt);
@@ -78,7 +78,7 @@ internal static class InspectCommand
             Row("SAM mask decoder", counts.MaskDecoder);
             Row("Segmenter total", counts.SegmenterTotal);
             Row($"Trainable in stage 2 ({variantName})", counts.Trainable);
-            AnsiConsole.Write(new Rule($"UINO-FSS {config.Backbone.Name} {variantName} @ {config.InputSize}px"));
+            AnsiConsole.Write(new Rule($"UINO-FSS {config.EncoderName} {variantName} @ {config.InputSize}px"));
             AnsiConsole.Write(table);
             return 0;
         }

@@ -49,7 +49,7 @@ internal static class TrainCommand
         var fold = new Option<int>("--fold") { Description = "fold whose base classes are trained", DefaultValueFactory = _ => 0 };
         var shots = new Option<int>("--shots") { Description = "support shots K per episode", DefaultValueFactory = _ => 1 };
         var variant = new Option<string>("--variant") { Description = "full, comp, comp* or cp4d", DefaultValueFactory = _ => "full" };
-        var backbone = new Option<string>("--backbone") { Description = "vits14, vitb14, vitl14 (paper models) or embedded, tiny (small demo models)", DefaultValueFactory = _ => "vitb14" };
+        var backbone = new Option<string>("--backbone") { Description = "resnet18 (the real-photo model on the ImageNet ResNet-18 of its NuGet package), vits14, vitb14, vitl14 (paper models) or embedded, tiny (small demo models)", DefaultValueFactory = _ => "vitb14" };
         var inputSize = new Option<int?>("--input-size") { Description = "square input side in pixels (default: 518 for the paper models, the preset's for embedded/tiny)" };
         var dinov2 = new Option<string?>("--dinov2") { Description = "official DINOv2 checkpoint (.pth or .safetensors) of the backbone" };
         var sam = new Option<string?>("--sam") { Description = "official SAM checkpoint: initialises the prompt encoder and mask decoder" };

@@ -17,9 +17,6 @@ internal static class ModelLoader
     /// <summary>Manifest name of the embedded default model (see Uino.Sdk.csproj).</summary>
     public const string DefaultResourceName = "Uino.Models.Default.safetensors";
 
-    /// <summary>DINOv2's patch size; every UINO-FSS backbone uses it.</summary>
-    private const int PatchSize = 14;
-
     /// <summary>True when this build of Uino.Sdk carries the default model.</summary>
     public static bool HasEmbeddedDefault(string resourceName = DefaultResourceName) =>
         typeof(ModelLoader).Assembly.GetManifestResourceInfo(resourceName) != null;
@@ -46,8 +43,9 @@ internal static class ModelLoader
     {
         if (options.Threads < 0)
             throw new UinoArgumentException($"Threads is {options.Threads}; use 0 for the library default or a positive count.");
-        if (options.InputSize is int size && (size <= 0 || size % PatchSize != 0))
-            throw new UinoArgumentException($"Input size {size} must be a positive multiple of {PatchSize} (the patch size), e.g. 518, 336 or 224.");
+        // Which multiple a size must be depends on the model's encoder (14 for DINOv2, 32 for a ResNet): checked at load.
+        if (options.InputSize is int size && size <= 0)
+            throw new UinoArgumentException($"Input size {size} must be positive, e.g. 320 for the default model or 518 for a DINOv2 model.");
         CheckFile(options.ModelPath, "model file");
         CheckFile(options.EncoderCheckpoint, "DINOv2 checkpoint");
         CheckFile(options.SamCheckpoint, "SAM checkpoint");
@@ -125,8 +123,8 @@ internal static class ModelLoader
         }
         if (options.InputSize is int size && size != config.InputSize)
         {
-            if (size % config.Backbone.PatchSize != 0)
-                throw new UinoArgumentException($"Input size {size} must be a multiple of the model's patch size {config.Backbone.PatchSize}.");
+            if (size % config.InputMultiple != 0)
+                throw new UinoArgumentException($"Input size {size} must be a multiple of {config.InputMultiple} for this model ({config.EncoderName}).");
             target = target.WithInputSize(size);
         }
         if (ReferenceEquals(target, config)) return model;

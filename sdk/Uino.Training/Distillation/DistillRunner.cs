@@ -37,7 +37,7 @@ internal static class DistillRunner
             EpochsPerStage = a.Epochs, Batch = a.Batch, LearningRate = a.LearningRate, Seed = a.Seed, Resume = a.Resume,
             CheckpointEvery = a.CheckpointEvery,
         };
-        using var encoder = new DinoVisionTransformer(config.Backbone);
+        using var encoder = new DinoVisionTransformer(config.Vit);
         var dino = CheckpointFile.Load(a.Dinov2);
         try { StateDict.Load(encoder, dino, a.Dinov2); } finally { foreach (var x in dino.Values) x.Dispose(); }
         using var distiller = new Distiller(options, config, encoder);

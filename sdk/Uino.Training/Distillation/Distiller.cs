@@ -78,10 +78,10 @@ internal sealed class Distiller : IDisposable
                           .Select(f => Path.GetRelativePath(options.ImagesDir, f))
                           .OrderBy(f => f, StringComparer.Ordinal).ToList();
         if (Images.Count == 0) throw new ArgumentException($"no images (jpg, png, bmp, webp) under '{options.ImagesDir}'");
-        if (options.Stages.Any(s => s % config.Backbone.PatchSize != 0))
-            throw new ArgumentException($"every stage size must be a multiple of the patch size {config.Backbone.PatchSize}");
+        if (options.Stages.Any(s => s % config.Vit.PatchSize != 0))
+            throw new ArgumentException($"every stage size must be a multiple of the patch size {config.Vit.PatchSize}");
         torch.manual_seed(options.Seed);
-        Adapter = new BottleneckAdapter(config.Backbone.EmbedDim, config.AdapterBottleneck, config.AdapterInner, config.AdapterFfn,
+        Adapter = new BottleneckAdapter(config.Vit.EmbedDim, config.AdapterBottleneck, config.AdapterInner, config.AdapterFfn,
                                         config.AdapterHeads, config.Decoder.EmbedDim);
         _trainable = Adapter.named_parameters().Select(p => (p.name, p.parameter)).ToList();
         _optim = new AdamW(_trainable, options.LearningRate, options.WeightDecay);

@@ -50,7 +50,7 @@ internal static class FssEvaluator
                 var si = stack(list.Select(e => stack(e.Support.Select(s => ToInput(s.Image, size)).ToArray()))).to(device);
                 var sm = stack(list.Select(e => stack(e.Support.Select(s => MaskInput(s.Mask, size)).ToArray()))).to(device);
                 var q = stack(list.Select(e => ToInput(e.Query.Image, size))).to(device);
-                using var output = FssForward.Run(model, si, sm, q, throughEncoder: false, pcsPrior: pcsPrior);
+                using var output = model.Forward(si, sm, q, prototypePrior: pcsPrior);
                 var logits = output.MaskLogits.cpu();
                 for (int i = 0; i < n; i++)
                 {

@@ -28,6 +28,8 @@ internal sealed record FssTrainOptions
     /// <summary>Demo mode: also trains the encoder and the adapter from random initialisation (no pretrained weights).</summary>
     public bool FromScratch { get; init; }
     public string? Dinov2Checkpoint { get; init; }
+    /// <summary>A ResNet encoder's weights file (.onnx); null finds the NuGet package's beside the SDK.</summary>
+    public string? EncoderWeights { get; init; }
     public string? SamCheckpoint { get; init; }
     public string? AdapterFile { get; init; }
     public string Device { get; init; } = "cpu";
@@ -93,7 +95,8 @@ internal sealed class FssTrainer : IDisposable
         Model = BuildModel(options);
         if (options.InitModel is not null)
         {
-            InitialisedTensors = Initialise(Model, options.InitModel, requireFrozenParts: !options.FromScratch && options.Dinov2Checkpoint is null);
+            InitialisedTensors = Initialise(Model, options.InitModel,
+                                            requireFrozenParts: !options.FromScratch && options.Dinov2Checkpoint is null && options.Config.ResNet is null);
         }
         Model.to(_device);
         _trainable = Model.named_parameters().Where(p => p.parameter.requires_grad).Select(p => (p.name, p.parameter)).ToList();
@@ -147,6 +150,14 @@ internal sealed class FssTrainer : IDisposable
         }
         try
         {
+            if (o.Config.ResNet is { } resnet)
+            {
+                // The ImageNet encoder comes from its package; no stage 1 exists for it, so the adapter trains here.
+                var weights = resnet.LoadWeights(o.EncoderWeights);
+                try { StateDict.Load(model.Encoder, weights, resnet.Name); } finally { foreach (var t in weights.Values) t.Dispose(); }
+                model.FreezeForStage2();
+                return model;
+            }
             if (o.InitModel is not null && o.Dinov2Checkpoint is null && o.AdapterFile is null)
             {
                 // The encoder and the adapter come from --init (an earlier run's model or checkpoint), then stay frozen.
@@ -210,8 +221,8 @@ internal sealed class FssTrainer : IDisposable
         _optim.LearningRate = lr;
         _optim.ZeroGrad();
         using var svpKeep = SvpKeep(step);
-        using var output = FssForward.Run(Model, batch.SupportImages.to(_device), batch.SupportMasks.to(_device),
-                                          batch.QueryImages.to(_device), throughEncoder: _o.FromScratch, svpKeep: svpKeep);
+        using var output = Model.Forward(batch.SupportImages.to(_device), batch.SupportMasks.to(_device),
+                                         batch.QueryImages.to(_device), svpKeep: svpKeep);
         var (loss, prior, final) = Losses.Total(output, batch.QueryLabels.to(_device));
         loss.backward();
         _optim.StepOnce();
@@ -254,7 +265,9 @@ internal sealed class FssTrainer : IDisposable
                 lr = _o.LearningRate, seed = _o.Seed, from_scratch = _o.FromScratch, svp_dropout = _o.SvpDropout, init = _o.InitModel is null ? null : Path.GetFileName(_o.InitModel),
             }),
         };
-        UinoModelFile.Save(path, Model, includeEncoder: _o.FromScratch || _o.Dinov2Checkpoint is null, meta);
+        // A DINOv2 segmenter leaves out the official checkpoint it was trained on, a ResNet one the package's weights.
+        bool externalEncoder = _o.Config.ResNet is not null ? !_o.FromScratch : _o.Dinov2Checkpoint is not null && !_o.FromScratch;
+        UinoModelFile.Save(path, Model, includeEncoder: !externalEncoder, meta);
     }
 
     public void Dispose()

@@ -41,7 +41,7 @@ public class DistillerTests
     {
         var config = UinoFssPresets.Tiny();
         manual_seed(3);
-        var encoder = new DinoVisionTransformer(config.Backbone);
+        var encoder = new DinoVisionTransformer(config.Vit);
         var o = new DistillOptions
         {
             ImagesDir = images, CacheDir = Path.Combine(dir.Path, "cache"), OutDir = Path.Combine(dir.Path, "out"),

@@ -181,23 +181,41 @@ public class TrainingRunTests
     }
 
     [Test]
-    public void FromScratchForward_EqualsTheModelsOwnForward_AndSvpDropoutTouchesOnlyTheDroppedEpisode()
+    public void OneForward_GradientModeEqualsInferenceMode_FreezingIsRequiresGrad_PcsAndSvpDropoutAreOptions()
     {
         manual_seed(1);
         using var model = new UinoFss(UinoFssPresets.Tiny());
         model.eval();
         using var batch = EpisodeBatch.ForTraining(Data(), 0, 0, 2, 2, 56);
-        using var _ = no_grad();
-        using var own = FssForward.Run(model, batch.SupportImages, batch.SupportMasks, batch.QueryImages, throughEncoder: false);
-        using var replay = FssForward.Run(model, batch.SupportImages, batch.SupportMasks, batch.QueryImages, throughEncoder: true);
-        Assert.That(replay.MaskLogits.allclose(own.MaskLogits, rtol: 1e-4, atol: 1e-5), Is.True);
-        Assert.That(replay.PriorLogits!.allclose(own.PriorLogits!, rtol: 1e-4, atol: 1e-5), Is.True);
-        using var pcs = FssForward.Run(model, batch.SupportImages, batch.SupportMasks, batch.QueryImages, throughEncoder: false, pcsPrior: true);
+        UinoFssOutput own;
+        using (inference_mode()) own = model.Forward(batch.SupportImages, batch.SupportMasks, batch.QueryImages);
+        using var _own = own;
+        // The same forward with gradients on (every weight trainable, the from-scratch mode) gives the same numbers
+        // and back-propagates into the encoder and the adapter.
+        using (var graph = model.Forward(batch.SupportImages, batch.SupportMasks, batch.QueryImages))
+        {
+            Assert.That(graph.MaskLogits.allclose(own.MaskLogits, rtol: 1e-4, atol: 1e-5), Is.True);
+            Assert.That(graph.PriorLogits!.allclose(own.PriorLogits!, rtol: 1e-4, atol: 1e-5), Is.True);
+            using var loss = graph.MaskLogits.sum().add(graph.PriorLogits!.sum(), Scalars.One);
+            loss.backward();
+        }
+        Assert.That(model.Encoder.parameters().Any(p => p.grad is { } g && g.abs().sum().item<float>() > 0), Is.True, "gradients reach the encoder");
+        // Stage 2: frozen by requires_grad, the encoder and the adapter get no gradient from the same forward.
+        model.zero_grad();
+        model.FreezeForStage2();
+        foreach (var p in model.Encoder.parameters().Concat(model.Adapter.parameters())) p.grad = null;
+        using (var graph = model.Forward(batch.SupportImages, batch.SupportMasks, batch.QueryImages))
+        using (var loss = graph.MaskLogits.sum()) loss.backward();
+        Assert.That(model.Encoder.parameters().Concat(model.Adapter.parameters()).All(p => p.grad is null), Is.True, "frozen parts get no gradient");
+        Assert.That(model.Svp.parameters().Any(p => p.grad is not null), Is.True, "trained parts do");
+
+        using var scope = inference_mode();
+        using var pcs = model.Forward(batch.SupportImages, batch.SupportMasks, batch.QueryImages, prototypePrior: true);
         Assert.That(pcs.PriorLogits, Is.Null);
         Assert.That(pcs.MaskLogits.allclose(own.MaskLogits, rtol: 1e-4, atol: 1e-5), Is.False);
         // --svp-dropout: a dropped SVP token changes that episode's mask only, and never the dense prompt.
         using var keep = tensor(new[] { 1f, 0f }).reshape(2, 1, 1);
-        using var dropped = FssForward.Run(model, batch.SupportImages, batch.SupportMasks, batch.QueryImages, throughEncoder: false, svpKeep: keep);
+        using var dropped = model.Forward(batch.SupportImages, batch.SupportMasks, batch.QueryImages, svpKeep: keep);
         Assert.That(dropped.MaskLogits[0].allclose(own.MaskLogits[0], rtol: 1e-4, atol: 1e-5), Is.True, "a kept token changes nothing");
         Assert.That(dropped.MaskLogits[1].allclose(own.MaskLogits[1], rtol: 1e-4, atol: 1e-5), Is.False, "a dropped token changes the mask");
         Assert.That(dropped.PriorLogits!.allclose(own.PriorLogits!, rtol: 1e-4, atol: 1e-5), Is.True, "the dense prompt does not use the token");

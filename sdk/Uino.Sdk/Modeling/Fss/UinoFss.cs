@@ -2,22 +2,29 @@ using System.Diagnostics.CodeAnalysis;
 using TorchSharp;
 using Uino.Api;
 using Uino.Modeling.Dinov2;
+using Uino.Modeling.Fss.Encoders;
 using Uino.Modeling.Sam;
 using static TorchSharp.torch;
 
 namespace Uino.Modeling.Fss;
 
 /// <summary>
-/// The whole UINO-FSS network (Fig. 3): a frozen DINOv2 encoder and the lightweight segmenter — Bottleneck Adapter,
-/// Meta-Visual Prompt Generator (semantic-aware visual prompt + Mamba dense prompt, or the prototype-cosine
-/// dense prompt of the Comp variants) and SAM's prompt encoder and mask decoder.
-/// State-dict keys: <c>encoder.*</c> (DINOv2's own names), <c>adapter.*</c>, <c>svp.*</c>, <c>mhcm.*</c>,
+/// The whole UINO-FSS network (Fig. 3): a frozen image encoder (DINOv2, or a pretrained ResNet) and the lightweight
+/// segmenter — Bottleneck Adapter, Meta-Visual Prompt Generator (semantic-aware visual prompt + Mamba dense prompt,
+/// or the prototype-cosine dense prompt of the Comp variants) and SAM's prompt encoder and mask decoder.
+/// State-dict keys: <c>encoder.*</c> (the backbone's own names), <c>adapter.*</c>, <c>svp.*</c>, <c>mhcm.*</c>,
 /// <c>dense_head.*</c>, <c>prompt_encoder.*</c> and <c>mask_decoder.*</c> (SAM's own names).
+/// <para>
+/// This is the network's only forward: <see cref="EncodeReference"/> (everything the support gives) and
+/// <see cref="Segment"/> (per query). It opens no no-grad region: frozen parts are frozen by <c>requires_grad</c>
+/// (<see cref="FreezeForStage2"/>), so training back-propagates through exactly what it trains, and inference wraps
+/// the calls in inference mode at the session, as SAM's predictor does.
+/// </para>
 /// </summary>
 internal sealed class UinoFss : nn.Module
 {
 #pragma warning disable IDE1006 // field names are the checkpoint keys
-    private readonly DinoVisionTransformer encoder;
+    private readonly nn.Module encoder;
     private readonly BottleneckAdapter adapter;
     private readonly SemanticVisualPrompt svp;
     private readonly MambaHyperCorrelation? mhcm;
@@ -26,8 +33,14 @@ internal sealed class UinoFss : nn.Module
     private readonly MaskDecoder mask_decoder;
 #pragma warning restore IDE1006
 
+    private readonly ImageEncoder imageEncoder;
+
     public UinoFssConfig Config { get; }
-    internal DinoVisionTransformer Encoder => encoder;
+    /// <summary>The backbone module (DINOv2's or the ResNet's own layout).</summary>
+    internal nn.Module Encoder => encoder;
+    /// <summary>The DINOv2 backbone, for the paths that exist only for it.</summary>
+    internal DinoVisionTransformer Vit => encoder as DinoVisionTransformer
+        ?? throw new InvalidOperationException($"This model's encoder is {Config.EncoderName}, not DINOv2.");
     internal BottleneckAdapter Adapter => adapter;
     internal SemanticVisualPrompt Svp => svp;
     internal MambaHyperCorrelation? Mhcm => mhcm;
@@ -50,11 +63,11 @@ internal sealed class UinoFss : nn.Module
         config.Validate();
         Config = config;
         using var build = new LayerBuild();
-        encoder = new DinoVisionTransformer(config.Backbone, device);
-        long c = config.Backbone.EmbedDim;
-        adapter = new BottleneckAdapter(c, config.AdapterBottleneck, config.AdapterInner, config.AdapterFfn,
+        imageEncoder = ImageEncoder.Create(config, device);
+        encoder = imageEncoder.Module;
+        adapter = new BottleneckAdapter(imageEncoder.LowChannels, config.AdapterBottleneck, config.AdapterInner, config.AdapterFfn,
                                         config.AdapterHeads, config.Decoder.EmbedDim, device: device);
-        svp = new SemanticVisualPrompt(c, config.SvpHidden, config.SvpPrototype, config.Decoder.EmbedDim, device);
+        svp = new SemanticVisualPrompt(imageEncoder.LayerChannels[^1], config.SvpHidden, config.SvpPrototype, config.Decoder.EmbedDim, device);
         if (HasDensePromptGenerator)
         {
             mhcm = new MambaHyperCorrelation(config.CorrelationLayers, config.HyperChannels, config.QueryPartition,
@@ -71,15 +84,25 @@ internal sealed class UinoFss : nn.Module
     }
 
     /// <summary>
-    /// What stage 2 (episodic meta-training, Sec. IV-E) trains for this variant; the encoder and the adapter are
-    /// always frozen then. Comp* freezes SAM's prompt encoder and decoder too (Table IV: 0.07M trainable).
+    /// What stage 2 (episodic meta-training, Sec. IV-E) trains for this variant; the encoder is always frozen then,
+    /// and so is the adapter that stage 1 distilled from SAM. Comp* freezes SAM's prompt encoder and decoder too
+    /// (Table IV: 0.07M trainable). A ResNet-encoder model has no stage 1 (no SAM teacher is available for it), so its
+    /// adapter trains in stage 2 with the rest (docs/design-choices.md).
     /// </summary>
-    public IReadOnlyList<nn.Module> Stage2TrainableModules => Config.Variant switch
+    public IReadOnlyList<nn.Module> Stage2TrainableModules
     {
-        UinoVariant.Full or UinoVariant.Cp4d => new nn.Module[] { svp, mhcm!, dense_head!, prompt_encoder, mask_decoder },
-        UinoVariant.Comp => new nn.Module[] { svp, prompt_encoder, mask_decoder },
-        _ => new nn.Module[] { svp },
-    };
+        get
+        {
+            var modules = Config.Variant switch
+            {
+                UinoVariant.Full or UinoVariant.Cp4d => new List<nn.Module> { svp, mhcm!, dense_head!, prompt_encoder, mask_decoder },
+                UinoVariant.Comp => new List<nn.Module> { svp, prompt_encoder, mask_decoder },
+                _ => new List<nn.Module> { svp },
+            };
+            if (Config.ResNet is not null) modules.Insert(0, adapter);
+            return modules;
+        }
+    }
 
     /// <summary>Sets requires_grad so that exactly <see cref="Stage2TrainableModules"/> train.</summary>
     public void FreezeForStage2()
@@ -89,40 +112,22 @@ internal sealed class UinoFss : nn.Module
             foreach (var p in m.parameters()) p.requires_grad = true;
     }
 
-    /// <summary>0-based indices of the correlated blocks (the last l).</summary>
-    private int[] CorrelationBlocks =>
-        Enumerable.Range(Config.Backbone.Depth - Config.CorrelationLayers, Config.CorrelationLayers).ToArray();
-
-    /// <summary>
-    /// Runs DINOv2 once: the raw output of block l_low (for the adapter; null when not asked) and the last l
-    /// blocks through the final LayerNorm (for the prompts). The encoder is frozen: no graph is recorded.
-    /// </summary>
-    internal (Tensor? Low, Tensor[] Last) EncodeImages(Tensor images, bool withLow)
+    /// <summary>One pass of the encoder: the adapter's input (when asked) and the correlated layers.</summary>
+    internal EncodedImages EncodeImages(Tensor images, bool withLow)
     {
         ValidateImages(images);
-        using var _ = no_grad();
-        using var scope = NewDisposeScope();
-        var corr = CorrelationBlocks;
-        var raw = new List<int>(corr[..^1]);
-        if (withLow) raw.Add(Config.AdapterLayer - 1);
-        using var features = encoder.ForwardFeatures(images, raw);
-        var last = new Tensor[corr.Length];
-        for (int i = 0; i < corr.Length - 1; i++) last[i] = ApplyFinalNorm(features.Blocks[i]);
-        last[^1] = features.PatchTokens.alias();
-        var low = withLow ? features.Blocks[^1].alias() : null;
-        low?.MoveToOuterDisposeScope();
-        foreach (var t in last) t.MoveToOuterDisposeScope();
-        return (low, last);
+        return imageEncoder.Encode(images, withLow);
     }
 
-    private Tensor ApplyFinalNorm(Tensor map) =>
-        encoder.norm.call(map.permute(0, 2, 3, 1)).permute(0, 3, 1, 2).contiguous();
-
     /// <summary>
-    /// Computes the reference cache from support images Bs×K×3×H×W and binary masks Bs×K×H×W (0/1 floats):
-    /// everything of Eq. 2–8 and 10 that depends only on the support.
+    /// Computes the reference cache: everything of Eq. 2–8 and 10 that depends only on the support.
     /// </summary>
-    public ReferenceFeatures EncodeReference(Tensor supportImages, Tensor supportMasks)
+    /// <param name="supportImages">Bs×K×3×H×W, preprocessed.</param>
+    /// <param name="supportMasks">Bs×K×H×W binary masks (0/1 floats).</param>
+    /// <param name="prototypePrior">Prepare the prototype-cosine prior (PCS) instead of the Mamba dense prompt: the Comp
+    /// variants' own prompt, and the ablation of a full model (<c>uino eval --dense-prompt pcs</c>).</param>
+    /// <param name="svpKeep">Training only: Bs×1×1 of 0/1 multiplying each episode's SVP token (0 drops it; SVP dropout).</param>
+    public ReferenceFeatures EncodeReference(Tensor supportImages, Tensor supportMasks, bool prototypePrior = false, Tensor? svpKeep = null)
     {
         if (supportImages.dim() != 5 || supportMasks.dim() != 4 || supportImages.shape[0] != supportMasks.shape[0] ||
             supportImages.shape[1] != supportMasks.shape[1] || supportImages.shape[3] != supportMasks.shape[2] ||
@@ -131,17 +136,17 @@ internal sealed class UinoFss : nn.Module
         ReferenceEncodings++;
         using var scope = NewDisposeScope();
         long bs = supportImages.shape[0], k = supportImages.shape[1];
-        var (_, last) = EncodeImages(supportImages.flatten(0, 1), withLow: false);
-        long c = last[0].shape[1], h = last[0].shape[2], w = last[0].shape[3];
+        var last = EncodeImages(supportImages.flatten(0, 1), withLow: false).Layers;
+        long h = last[0].shape[2], w = last[0].shape[3];
         var masks = Prototypes.ToFeatureGrid(supportMasks.flatten(0, 1), h, w);          // BsK×1×h×w
         Tensor Episodes(Tensor t) => t.reshape(bs, k, t.shape[1], t.shape[2], t.shape[3]);
 
         var sparse = svp.call(Episodes(last[^1]), Episodes(masks));
+        if (svpKeep is not null) sparse = sparse * svpKeep;
         var pooled = new List<Tensor>();
         Tensor? meanFg = null, prototype = null;
-        if (HasDensePromptGenerator)
+        if (HasDensePromptGenerator && !prototypePrior)
         {
-            using var _ = no_grad();                                                       // no parameters on this path
             long grid = Config.SupportGrid == 0 ? h : Config.SupportGrid;
             for (int i = 0; i < last.Length; i++)
             {
@@ -154,7 +159,6 @@ internal sealed class UinoFss : nn.Module
         }
         else
         {
-            using var _ = no_grad();
             prototype = PrototypeCosinePrompt.Prototype(Episodes(last[^1]), Episodes(masks));
         }
         var result = new ReferenceFeatures
@@ -168,28 +172,40 @@ internal sealed class UinoFss : nn.Module
         return result;
     }
 
+    /// <summary>
+    /// A whole episode batch: <see cref="EncodeReference"/> then <see cref="Segment"/> (training and evaluation;
+    /// the session keeps the reference instead and segments frame after frame).
+    /// </summary>
+    public UinoFssOutput Forward(Tensor supportImages, Tensor supportMasks, Tensor queryImages, bool prototypePrior = false, Tensor? svpKeep = null)
+    {
+        using var reference = EncodeReference(supportImages, supportMasks, prototypePrior, svpKeep);
+        return Segment(queryImages, reference);
+    }
+
     /// <summary>When set, <see cref="Segment"/> adds each stage's time to it (<c>uino bench</c>); null costs nothing.</summary>
     internal StageClock? Clock { get; set; }
 
-    /// <summary>Segments query images B×3×H×W against a reference (Bs = 1 or B).</summary>
+    /// <summary>
+    /// Segments query images B×3×H×W against a reference (Bs = 1 or B), with the dense prompt the reference was
+    /// encoded for (the Mamba dense prompt, or the prototype-cosine prior).
+    /// </summary>
     public UinoFssOutput Segment(Tensor queryImages, ReferenceFeatures reference)
     {
         if (reference.Batch != 1 && reference.Batch != queryImages.shape[0])
             throw new ArgumentException($"The reference holds {reference.Batch} episodes; the query batch is {queryImages.shape[0]}.");
         using var scope = NewDisposeScope();
-        Tensor? low;
-        Tensor[] last;
-        using (StageClock.Time(Clock, "encoder")) (low, last) = EncodeImages(queryImages, withLow: true);
+        EncodedImages encoded;
+        using (StageClock.Time(Clock, "encoder")) encoded = EncodeImages(queryImages, withLow: true);
+        var last = encoded.Layers;
         long b = queryImages.shape[0];
         var (mh, mw) = prompt_encoder.MaskInputSize;
 
         Tensor embedding;
-        using (StageClock.Time(Clock, "adapter"))
-        using (var _ = no_grad()) embedding = adapter.call(low!);                          // frozen in stage 2
+        using (StageClock.Time(Clock, "adapter")) embedding = adapter.call(encoded.Low!);   // frozen in stage 2 (requires_grad)
 
         Tensor? priorLogits = null;
         Tensor maskInput;
-        if (HasDensePromptGenerator)
+        if (reference.Prototype is null)
         {
             priorLogits = DensePrior(last, reference, mh, mw);
             maskInput = sigmoid(priorLogits);
@@ -242,9 +258,9 @@ internal sealed class UinoFss : nn.Module
     {
         if (images.dim() != 4 || images.shape[1] != 3)
             throw new ArgumentException($"Images must be B×3×H×W, got [{string.Join(", ", images.shape)}].");
-        if (images.shape[2] % Config.Backbone.PatchSize != 0 || images.shape[3] % Config.Backbone.PatchSize != 0)
-            throw new ArgumentException($"Image size {images.shape[2]}×{images.shape[3]} is not a multiple of the patch size {Config.Backbone.PatchSize}.");
-        if (images.shape[2] / Config.Backbone.PatchSize != Config.Grid || images.shape[3] / Config.Backbone.PatchSize != Config.Grid)
+        if (images.shape[2] % Config.InputMultiple != 0 || images.shape[3] % Config.InputMultiple != 0)
+            throw new ArgumentException($"Image size {images.shape[2]}×{images.shape[3]} is not a multiple of {Config.InputMultiple}.");
+        if (images.shape[2] != Config.InputSize || images.shape[3] != Config.InputSize)
             throw new ArgumentException($"This model runs at {Config.InputSize}×{Config.InputSize}; got {images.shape[2]}×{images.shape[3]}.");
     }
 }

@@ -1,4 +1,5 @@
 using Uino.Modeling.Dinov2;
+using Uino.Modeling.Fss.Encoders;
 using Uino.Modeling.Sam;
 
 namespace Uino.Modeling.Fss;
@@ -41,6 +42,39 @@ internal static class UinoFssPresets
             MlpDim = 384,
             NumHeads = 4,
             IouHeadHiddenDim = 96,
+        },
+    };
+
+    /// <summary>
+    /// The real-photo model: UINO-FSS over the frozen ImageNet ResNet-18 of the NuGet package (no DINOv2 or SAM
+    /// weights are reachable here). The adapter reads stage 2 (stride 8: a 40×40 embedding at 320 px, masks at
+    /// stride 2); the last 5 blocks (stages 3–4) are correlated on the stride-16 grid (20×20); widths are the
+    /// embedded model's, grown where the finer grids pay (docs/design-choices.md, "A CNN encoder").
+    /// </summary>
+    public static UinoFssConfig ResNet18(UinoVariant variant = UinoVariant.Full, int inputSize = 288) => new UinoFssConfig
+    {
+        ResNet = new ResNetEncoderConfig(),
+        Variant = variant,
+        InputSize = inputSize,
+        AdapterBottleneck = 128,
+        AdapterInner = 64,
+        AdapterFfn = 256,
+        AdapterHeads = 4,
+        SvpHidden = 64,
+        SvpPrototype = 32,
+        CorrelationLayers = 5,
+        HyperChannels = 8,
+        StateDim = 4,
+        QueryPartition = 4,
+        SupportPartition = 4,
+        SupportGrid = 4,
+        HeadWidth = 32,
+        Decoder = SamDecoderConfig.ForEmbedding(inputSize / 8, inputSize) with
+        {
+            EmbedDim = 128,
+            MlpDim = 512,
+            NumHeads = 4,
+            IouHeadHiddenDim = 128,
         },
     };
 
@@ -90,9 +124,10 @@ internal static class UinoFssPresets
         },
     };
 
-    /// <summary>By name: "embedded", "tiny", or a paper preset's backbone (vits14, vitb14, vitl14, …).</summary>
+    /// <summary>By name: "resnet18", "embedded", "tiny", or a paper preset's backbone (vits14, vitb14, vitl14, …).</summary>
     public static UinoFssConfig ByName(string name, UinoVariant variant, int inputSize = 518) => name.Trim().ToLowerInvariant() switch
     {
+        "resnet18" => ResNet18(variant),
         "embedded" => Embedded(variant),
         "tiny" => Tiny(variant),
         _ => UinoFssConfig.Preset(name, variant, inputSize),

@@ -65,11 +65,9 @@ internal static class UinoModelFile
             bool hasEncoder = tensors.Keys.Any(k => k.StartsWith(EncoderPrefix, StringComparison.Ordinal));
             if (!hasEncoder)
             {
-                if (encoderCheckpoint is null)
-                    throw new CheckpointException($"Model file '{source}' holds the segmenter only; give the DINOv2 checkpoint it was trained on ({config.Backbone.CheckpointFileName}).");
-                var dino = CheckpointFile.Load(encoderCheckpoint);
-                extra.Add(dino);
-                foreach (var (k, v) in dino) tensors[EncoderPrefix + k] = v;
+                var weights = ExternalEncoder(config, source, encoderCheckpoint);
+                extra.Add(weights);
+                foreach (var (k, v) in weights) tensors[EncoderPrefix + k] = v;
             }
             if (samCheckpoint is not null)
             {
@@ -95,6 +93,18 @@ internal static class UinoModelFile
     }
 
     /// <summary>
+    /// The encoder of a segmenter-only file: the official DINOv2 checkpoint the caller gives, or for a ResNet the
+    /// ImageNet weights shipped by the NuGet package (found beside the SDK; <paramref name="encoderCheckpoint"/> overrides).
+    /// </summary>
+    private static Dictionary<string, Tensor> ExternalEncoder(UinoFssConfig config, string source, string? encoderCheckpoint)
+    {
+        if (config.ResNet is { } resnet) return resnet.LoadWeights(encoderCheckpoint);
+        if (encoderCheckpoint is null)
+            throw new CheckpointException($"Model file '{source}' holds the segmenter only; give the DINOv2 checkpoint it was trained on ({config.Vit.CheckpointFileName}).");
+        return CheckpointFile.Load(encoderCheckpoint);
+    }
+
+    /// <summary>
     /// Compares the tensors' names and shapes with those of the network the configuration declares, built on the
     /// meta device (no memory, no initialisation) before the real one: a configuration declaring huge widths is
     /// refused at no cost instead of after allocating and initialising all of them.
@@ -105,7 +115,7 @@ internal static class UinoModelFile
         // Every block, layer and mask output has tensors of its own: more of them than there are tensors cannot
         // fit, and would make even the meta build long.
         var d = config.Decoder;
-        foreach (var (what, count) in new[] { ("backbone depth", config.Backbone.Depth), ("decoder transformer depth", d.TransformerDepth),
+        foreach (var (what, count) in new[] { ("encoder depth", config.EncoderDepth), ("decoder transformer depth", d.TransformerDepth),
                                               ("IoU head depth", d.IouHeadDepth), ("number of mask outputs", d.NumMultimaskOutputs) })
             if (count > tensors.Count)
                 throw new CheckpointException($"Model file '{source}' declares a {what} of {count}; its {tensors.Count} tensors cannot hold that many.");

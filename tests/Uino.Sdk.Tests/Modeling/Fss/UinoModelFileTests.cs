@@ -46,7 +46,7 @@ public class UinoModelFileTests
         var ex = Assert.Throws<CheckpointException>(() => UinoModelFile.Load(segmenter));
         Assert.That(ex!.Message, Does.Contain("DINOv2 checkpoint"));
         using var loaded = UinoModelFile.Load(segmenter, encoderCheckpoint: encoder);
-        Assert.That(loaded.Encoder.pos_embed.equal(model.Encoder.pos_embed).all().item<bool>(), Is.True);
+        Assert.That(loaded.Vit.pos_embed.equal(model.Vit.pos_embed).all().item<bool>(), Is.True);
     }
 
     /// <summary>
