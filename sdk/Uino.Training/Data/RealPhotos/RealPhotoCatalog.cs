@@ -35,10 +35,13 @@ public sealed class RealPhotoCatalog
     public IReadOnlyList<RealPhoto> Unlabelled { get; }
     /// <summary>Garment class id (100 + CCP id) → name, excluded labels left out.</summary>
     public IReadOnlyDictionary<int, string> GarmentNames { get; }
+    /// <summary>Butterfly species id → common name (labels.csv <c>class_common</c>).</summary>
+    public IReadOnlyDictionary<int, string> ButterflyNames { get; }
 
-    private RealPhotoCatalog(string root, List<RealPhoto> labelled, List<RealPhoto> unlabelled, Dictionary<int, string> garments)
+    private RealPhotoCatalog(string root, List<RealPhoto> labelled, List<RealPhoto> unlabelled, Dictionary<int, string> garments,
+        Dictionary<int, string> butterflies)
     {
-        Root = root; Labelled = labelled; Unlabelled = unlabelled; GarmentNames = garments;
+        Root = root; Labelled = labelled; Unlabelled = unlabelled; GarmentNames = garments; ButterflyNames = butterflies;
     }
 
     /// <summary>Reads <paramref name="root"/>; throws <see cref="DatasetException"/> naming what is missing and what to do.</summary>
@@ -59,8 +62,14 @@ public sealed class RealPhotoCatalog
             ? File.ReadLines(Path.Combine(root, "train", Butterflies, "uniform_background.txt"))
                 .Select(l => Path.GetFileNameWithoutExtension(l.Split(',')[0].Trim())).ToHashSet(StringComparer.Ordinal)
             : [];
+        var butterflies = new Dictionary<int, string>();
         foreach (var row in Rows(root, Butterflies))
-            labelled.Add(Photo(root, Butterflies, row, Int(row, "class_id", root, Butterflies), uniform: uniform.Contains(Stem(row))));
+        {
+            int id = Int(row, "class_id", root, Butterflies);
+            if (id is < 1 or > 10) throw new DatasetException($"real: butterfly class_id {id} of {row["image"]} is outside 1..10");
+            butterflies.TryAdd(id, row.GetValueOrDefault("class_common") ?? $"butterfly {id}");
+            labelled.Add(Photo(root, Butterflies, row, id, uniform: uniform.Contains(Stem(row))));
+        }
         foreach (var row in Rows(root, Pets))
         {
             var breed = row["breed"];
@@ -87,7 +96,7 @@ public sealed class RealPhotoCatalog
             if (!row.TryGetValue("short_side_ge_256", out var big) || !big.Equals("False", StringComparison.OrdinalIgnoreCase))
                 unlabelled.Add(Photo(root, ImageNet, row, -1, mask: false));
         foreach (var row in Rows(root, Bsds)) unlabelled.Add(Photo(root, Bsds, row, -1, mask: false));
-        return new RealPhotoCatalog(root, labelled, unlabelled, garments);
+        return new RealPhotoCatalog(root, labelled, unlabelled, garments, butterflies);
     }
 
     private static string Stem(Dictionary<string, string> row) => Path.GetFileNameWithoutExtension(row["image"]);

@@ -59,7 +59,7 @@ public sealed class RealPhotoDataset : IFewShotDataset
         RealPhotoGroup.Horse => "horse",
         RealPhotoGroup.Person => "person",
         RealPhotoGroup.Pet => RealPhotoClasses.PetBreeds.First(kv => kv.Value == classId).Key,
-        _ => $"butterfly {classId}",
+        _ => Catalog.ButterflyNames.GetValueOrDefault(classId, $"butterfly {classId}"),
     };
 
     /// <summary>
