@@ -3,21 +3,22 @@ using System.Text.Json;
 using Spectre.Console;
 using Uino.Training.Data;
 using Uino.Training.Data.Fss1000;
+using Uino.Training.Data.RealPhotos;
 
 namespace Uino.Cli.Commands;
 
 /// <summary>
-/// <c>uino dataset-info --dataset pascal|coco|fss1000 --root DIR --fold F --split train|val [--json]</c>:
+/// <c>uino dataset-info --dataset pascal|coco|fss1000|real --root DIR --fold F --split train|val [--json]</c>:
 /// the classes of a fold/split and how many images hold each (after the standard per-class filters).
 /// </summary>
 public static class DatasetInfoCommand
 {
     public static Command Create()
     {
-        var dataset = new Option<string>("--dataset") { Description = "pascal, coco or fss1000", Required = true };
+        var dataset = new Option<string>("--dataset") { Description = "pascal, coco, fss1000 or real (the shared real photos, e.g. --root ../shared/data)", Required = true };
         var root = new Option<string>("--root") { Description = "dataset root folder", Required = true };
-        var fold = new Option<int>("--fold") { Description = "fold: 0..3 (pascal, coco), 0 (fss1000)", DefaultValueFactory = _ => 0 };
-        var split = new Option<string>("--split") { Description = "train (base classes) or val (novel classes)", DefaultValueFactory = _ => "val" };
+        var fold = new Option<int>("--fold") { Description = "fold: 0..3 (pascal, coco), 0 (fss1000, real)", DefaultValueFactory = _ => 0 };
+        var split = new Option<string>("--split") { Description = "train (base classes) or val (novel classes; real: the held-out classes)", DefaultValueFactory = _ => "val" };
         var lists = new Option<string?>("--lists") { Description = "folder of PASCAL train_aug.txt/val.txt or FSS-1000 trn/val/test.txt" };
         var cache = new Option<string?>("--cache") { Description = "folder caching PASCAL mask scans" };
         var json = new Option<bool>("--json") { Description = "print JSON instead of a table" };
@@ -69,7 +70,12 @@ public static class DatasetInfoCommand
     private static void WriteTable(IFewShotDataset ds)
     {
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Out) });
-        var names = ds is Fss1000Dataset fss ? fss.ClassNames : null;
+        var names = ds switch
+        {
+            Fss1000Dataset fss => fss.ClassNames,
+            RealPhotoDataset real => real.Classes.ToDictionary(c => c, real.ClassName),
+            _ => null,
+        };
         var table = new Table().Title($"{ds.Name} fold {ds.Fold} {(ds.Split == FewShotSplit.Train ? "train" : "val")}");
         table.AddColumn("class");
         if (names is not null) table.AddColumn("name");

@@ -44,8 +44,8 @@ internal static class TrainCommand
 
     private static Command CreateFss()
     {
-        var dataset = new Option<string>("--dataset") { Description = "pascal, coco, fss1000 or synthetic", Required = true };
-        var root = new Option<string?>("--root") { Description = "dataset root folder (not needed for synthetic)" };
+        var dataset = new Option<string>("--dataset") { Description = "pascal, coco, fss1000, real (the shared real photos) or synthetic", Required = true };
+        var root = new Option<string?>("--root") { Description = "dataset root folder (not needed for synthetic; real: e.g. ../shared/data)" };
         var fold = new Option<int>("--fold") { Description = "fold whose base classes are trained", DefaultValueFactory = _ => 0 };
         var shots = new Option<int>("--shots") { Description = "support shots K per episode", DefaultValueFactory = _ => 1 };
         var variant = new Option<string>("--variant") { Description = "full, comp, comp* or cp4d", DefaultValueFactory = _ => "full" };
@@ -70,11 +70,12 @@ internal static class TrainCommand
         var extraClasses = new Option<int>("--extra-classes") { Description = "synthetic only: N drawn base classes added to the catalog's 36 (never a catalog class; ids 48..)", DefaultValueFactory = _ => 0 };
         var hardDistractors = new Option<float>("--hard-distractors") { Description = "synthetic only: chance (0..1) that a distractor is a look-alike of the target: closest colours of another pattern family, or the same pattern in other colours", DefaultValueFactory = _ => 0f };
         var svpDropout = new Option<float>("--svp-dropout") { Description = "chance (0..1) that an episode's SVP token is dropped in a training step, so the decoder also learns to segment from the dense prompt", DefaultValueFactory = _ => 0f };
+        var instanceFraction = new Option<double?>("--instance-fraction") { Description = "real only: share (0..1) of instance-level episodes, one object pasted into different photos (default 0.6); the rest are class-level pairs" };
         var supportGrid = new Option<int?>("--support-grid") { Description = "side of the grid the support's fg/bg features are pooled to before the 4D correlation (0 = the full token grid; default: the preset's, 8 for the paper models)" };
         var command = new Command("fss", "Stage 2: episodic meta-training on the base classes of a fold (Sec. IV-E).")
         {
             dataset, root, fold, shots, variant, backbone, inputSize, dinov2, sam, adapter, steps, epochs, batch, lr, seed,
-            outDir, resume, device, threads, fromScratch, checkpointEvery, logEvery, init, extraClasses, hardDistractors, svpDropout, supportGrid,
+            outDir, resume, device, threads, fromScratch, checkpointEvery, logEvery, init, extraClasses, hardDistractors, svpDropout, supportGrid, instanceFraction,
         };
         command.SetAction(p =>
         {
@@ -90,6 +91,7 @@ internal static class TrainCommand
                     FromScratch = p.GetValue(fromScratch), CheckpointEvery = p.GetValue(checkpointEvery), LogEvery = p.GetValue(logEvery),
                     Init = p.GetValue(init), ExtraClasses = p.GetValue(extraClasses),
                     HardDistractors = p.GetValue(hardDistractors), SvpDropout = p.GetValue(svpDropout), SupportGrid = p.GetValue(supportGrid),
+                    InstanceFraction = p.GetValue(instanceFraction),
                 }, Console.Out);
                 return 0;
             }

@@ -1,6 +1,7 @@
 using Uino.Training.Data.Coco;
 using Uino.Training.Data.Fss1000;
 using Uino.Training.Data.Pascal;
+using Uino.Training.Data.RealPhotos;
 
 namespace Uino.Training.Data;
 
@@ -33,13 +34,16 @@ public sealed record DatasetOptions
 
     /// <summary>Degree of parallelism of mask scanning. Defaults to the processor count.</summary>
     public int MaxParallelism { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>The real-photo dataset's episode mix and augmentation (<see cref="RealPhotoDataset"/>).</summary>
+    public RealPhotoOptions Real { get; init; } = new();
 }
 
-/// <summary>Opens the real few-shot benchmarks (PASCAL-5i, COCO-20i, FSS-1000) by name.</summary>
+/// <summary>Opens the real few-shot benchmarks (PASCAL-5i, COCO-20i, FSS-1000) and the shared real-photo set (real) by name.</summary>
 public static class DatasetFactory
 {
     /// <summary>Dataset names accepted by <see cref="Open"/>.</summary>
-    public static IReadOnlyList<string> Names { get; } = ["pascal", "coco", "fss1000"];
+    public static IReadOnlyList<string> Names { get; } = ["pascal", "coco", "fss1000", "real"];
 
     /// <summary>
     /// Episodes per fold of the standard evaluation protocol (HSNet/PFENet): 1000 for PASCAL-5i and COCO-20i;
@@ -48,13 +52,14 @@ public static class DatasetFactory
     public static int StandardEpisodeCount(IFewShotDataset dataset) => dataset switch
     {
         Fss1000Dataset fss => fss.ImageCount,
+        RealPhotoDataset => RealPhotoDataset.StandardEpisodeCount,
         _ => 1000,
     };
 
     /// <summary>Seed of the standard evaluation (HSNet's test.py fixes seed 0).</summary>
     public const int StandardEvaluationSeed = 0;
 
-    /// <summary>Number of folds of a dataset: 4 for pascal and coco, 1 for fss1000.</summary>
+    /// <summary>Number of folds of a dataset: 4 for pascal and coco, 1 for fss1000 and real.</summary>
     public static int FoldCount(string name) => Normalise(name) switch
     {
         "pascal" or "coco" => 4,
@@ -62,7 +67,7 @@ public static class DatasetFactory
     };
 
     /// <summary>
-    /// Opens <paramref name="name"/> (pascal, coco, fss1000) under <paramref name="root"/> for one fold and split.
+    /// Opens <paramref name="name"/> (pascal, coco, fss1000, real) under <paramref name="root"/> for one fold and split.
     /// Throws <see cref="DatasetException"/> with a one-line reason (unknown name, missing root, missing file, bad fold).
     /// </summary>
     public static IFewShotDataset Open(string name, string root, int fold, FewShotSplit split, DatasetOptions? options = null)
@@ -70,9 +75,13 @@ public static class DatasetFactory
         options ??= new DatasetOptions();
         var n = Normalise(name);
         if (string.IsNullOrWhiteSpace(root))
-            throw new DatasetException("no dataset root given");
+            throw new DatasetException(n == "real"
+                ? "real: no data root given; pass --root with the shared real-photo folder, e.g. ../shared/data"
+                : "no dataset root given");
         if (!Directory.Exists(root))
-            throw new DatasetException($"{n}: dataset root '{root}' does not exist");
+            throw new DatasetException(n == "real"
+                ? $"real: data root '{root}' does not exist; pass --root with the shared real-photo folder (the one holding train/leeds_butterfly, train/bsds500, ...), e.g. ../shared/data"
+                : $"{n}: dataset root '{root}' does not exist");
         var folds = FoldCount(n);
         if (fold < 0 || fold >= folds)
             throw new DatasetException(folds == 1
@@ -82,6 +91,7 @@ public static class DatasetFactory
         {
             "pascal" => PascalDataset.Open(root, fold, split, options),
             "coco" => CocoDataset.Open(root, fold, split, options),
+            "real" => RealPhotoDataset.Open(root, split, options.Real),
             _ => Fss1000Dataset.Open(root, split, options),
         };
     }
@@ -102,6 +112,7 @@ public static class DatasetFactory
             "pascal" or "pascal5i" or "pascal-5i" => "pascal",
             "coco" or "coco20i" or "coco-20i" => "coco",
             "fss1000" or "fss-1000" or "fss" => "fss1000",
+            "real" or "real-photos" or "realphotos" => "real",
             _ => throw new DatasetException($"unknown dataset '{name}'; expected one of: {string.Join(", ", Names)}"),
         };
     }

@@ -10,9 +10,13 @@ internal static class CliHelpers
     /// pascal, coco, fss1000 (need a root) or synthetic (procedural; no root). <paramref name="extraClasses"/>:
     /// synthetic training only, drawn base classes added to the catalog's (<see cref="SyntheticFewShotDataset"/>).
     /// </summary>
+    /// <paramref name="instanceFraction"/>: real only, the share of instance-level copy-paste episodes (null: the default).
     public static IFewShotDataset OpenDataset(string name, string? root, int fold, FewShotSplit split, int seed = 0, int extraClasses = 0,
-        float hardDistractors = 0f)
+        float hardDistractors = 0f, double? instanceFraction = null)
     {
+        bool real = name.Trim().Equals("real", StringComparison.OrdinalIgnoreCase);
+        if (instanceFraction is not null && !real)
+            throw new DatasetException($"--instance-fraction is for the real dataset only, not '{name}'");
         if (name.Trim().Equals("synthetic", StringComparison.OrdinalIgnoreCase))
         {
             if (fold < 0 || fold >= SyntheticFewShotDataset.FoldCount)
@@ -27,7 +31,9 @@ internal static class CliHelpers
             throw new DatasetException($"--extra-classes is for the synthetic dataset only, not '{name}'");
         if (hardDistractors != 0f)
             throw new DatasetException($"--hard-distractors is for the synthetic dataset only, not '{name}'");
-        return DatasetFactory.Open(name, root ?? "", fold, split);
+        var options = new DatasetOptions();
+        if (instanceFraction is double f) options = options with { Real = options.Real with { InstanceFraction = f } };
+        return DatasetFactory.Open(name, root ?? "", fold, split, options);
     }
 
     /// <summary>train/base → base classes; val/test/novel → novel classes.</summary>

@@ -34,6 +34,8 @@ internal sealed record FssTrainArguments : TrainingRunArguments
     public float SvpDropout { get; init; }
     /// <summary>Side of the adaptive-average grid the support's contrastive features are pooled to (<c>--support-grid</c>; 0 = none); null keeps the preset's.</summary>
     public int? SupportGrid { get; init; }
+    /// <summary>Real only: share of instance-level copy-paste episodes (<c>--instance-fraction</c>); null keeps the default.</summary>
+    public double? InstanceFraction { get; init; }
 }
 
 /// <summary>Runs <c>uino train fss</c>: builds the options, trains, reports progress.</summary>
@@ -68,7 +70,7 @@ internal static class FssTrainRunner
     {
         if (a.Threads is int t and > 0) set_num_threads(t);
         var ds = CliHelpers.OpenDataset(a.Dataset, a.Root, a.Fold, FewShotSplit.Train, extraClasses: a.ExtraClasses,
-            hardDistractors: a.HardDistractors);
+            hardDistractors: a.HardDistractors, instanceFraction: a.InstanceFraction);
         var options = ToOptions(a, ds);
         using var trainer = new FssTrainer(options, ds);
         output.WriteLine($"uino train fss: {ds.Name} fold {ds.Fold}, {ds.Classes.Count} base classes, K={options.Shots}, " +

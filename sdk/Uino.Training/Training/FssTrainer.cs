@@ -56,9 +56,14 @@ internal sealed record FssTrainOptions
     /// <summary>The dataset's name, plus how its scenes are drawn when that differs from the default (look-alike
     /// distractors), so an older checkpoint's fingerprint stays the same.</summary>
     private static string SamplingName(IFewShotDataset dataset) =>
-        dataset is SyntheticFewShotDataset { HardDistractorChance: > 0f } synthetic
-            ? string.Create(CultureInfo.InvariantCulture, $"{dataset.Name}+hard-distractors:{synthetic.HardDistractorChance:R}")
-            : dataset.Name;
+        dataset switch
+        {
+            SyntheticFewShotDataset { HardDistractorChance: > 0f } synthetic =>
+                string.Create(CultureInfo.InvariantCulture, $"{dataset.Name}+hard-distractors:{synthetic.HardDistractorChance:R}"),
+            Data.RealPhotos.RealPhotoDataset real when real.Options != new Data.RealPhotos.RealPhotoOptions() =>
+                string.Create(CultureInfo.InvariantCulture, $"{dataset.Name}+instance-fraction:{real.Options.InstanceFraction:R}"),
+            _ => dataset.Name,
+        };
 }
 
 /// <summary>One optimisation step's numbers.</summary>

@@ -1,0 +1,36 @@
+using NUnit.Framework;
+using Uino.Training.Data;
+using Uino.Training.Data.RealPhotos;
+
+namespace Uino.Training.Tests.RealPhotos;
+
+/// <summary>
+/// The shared real-photo folder: <c>UINO_REAL_DATA</c> when set, else <c>../shared/data</c> beside the repository
+/// (a worktree's or a fresh clone's sibling <c>shared/</c>). Tests needing it are ignored when it is absent.
+/// The catalog and the two splits are opened once per test run (read-only, so tests may share them).
+/// </summary>
+internal static class RealData
+{
+    private static readonly Lazy<RealPhotoCatalog?> Catalog = new(() => Directory.Exists(Root) ? RealPhotoCatalog.Open(Root) : null);
+    private static readonly Lazy<RealPhotoDataset> TrainSet = new(() => new RealPhotoDataset(Need(), FewShotSplit.Train));
+    private static readonly Lazy<RealPhotoDataset> ValSet = new(() => new RealPhotoDataset(Need(), FewShotSplit.Val));
+
+    public static string Root
+    {
+        get
+        {
+            var env = Environment.GetEnvironmentVariable("UINO_REAL_DATA");
+            if (!string.IsNullOrWhiteSpace(env)) return Path.GetFullPath(env);
+            var dir = new DirectoryInfo(TestContext.CurrentContext.TestDirectory);
+            while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Uino.Sdk.sln"))) dir = dir.Parent;
+            var repo = dir?.FullName ?? throw new InvalidOperationException("repository root (Uino.Sdk.sln) not found");
+            return Path.GetFullPath(Path.Combine(repo, "..", "shared", "data"));
+        }
+    }
+
+    public static RealPhotoCatalog Need() =>
+        Catalog.Value ?? throw new IgnoreException($"real-photo data not found at {Root} (set UINO_REAL_DATA or place shared/data beside the repository)");
+
+    public static RealPhotoDataset Train => TrainSet.Value;
+    public static RealPhotoDataset Val => ValSet.Value;
+}
