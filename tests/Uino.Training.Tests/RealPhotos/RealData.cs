@@ -6,7 +6,7 @@ namespace Uino.Training.Tests.RealPhotos;
 
 /// <summary>
 /// The shared real-photo folder: <c>UINO_REAL_DATA</c> when set, else <c>../shared/data</c> beside the repository
-/// (a worktree's or a fresh clone's sibling <c>shared/</c>). Tests needing it are ignored when it is absent.
+/// (a worktree's or a fresh clone's sibling <c>shared/</c>). Tests needing it fail when it is absent.
 /// The catalog and the two splits are opened once per test run (read-only, so tests may share them).
 /// </summary>
 internal static class RealData
@@ -29,7 +29,7 @@ internal static class RealData
     }
 
     public static RealPhotoCatalog Need() =>
-        Catalog.Value ?? throw new IgnoreException($"real-photo data not found at {Root} (set UINO_REAL_DATA or place shared/data beside the repository)");
+        Catalog.Value ?? throw new AssertionException($"real-photo data not found at {Root}: set UINO_REAL_DATA or lay shared/data beside the repository (CI does)");
 
     public static RealPhotoDataset Train => TrainSet.Value;
     public static RealPhotoDataset Val => ValSet.Value;
