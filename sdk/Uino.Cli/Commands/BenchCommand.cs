@@ -37,7 +37,7 @@ internal static class BenchCommand
         var dinov2 = new Option<string?>("--dinov2") { Description = "Official DINOv2 checkpoint, for a segmenter-only model file." };
         var frames = new Option<int>("--frames") { Description = "Timed frames per case.", DefaultValueFactory = _ => 10 };
         var warmup = new Option<int>("--warmup") { Description = "Untimed warm-up frames per case.", DefaultValueFactory = _ => 2 };
-        var sizes = new Option<string?>("--sizes") { Description = "Comma-separated input sizes, multiples of 14 (default: each model's own; 518 for ViT-B)." };
+        var sizes = new Option<string?>("--sizes") { Description = "Comma-separated input sizes: multiples of 32 for the default (ResNet) model, of 14 for DINOv2 ones (default: each model's own; 518 for ViT-B)." };
         var paper = new Option<string?>("--paper-models") { Description = "Also time full-size UINO-FSS models on random weights: comma-separated vits14, vitb14, vitl14." };
         var variants = new Option<string>("--variants") { Description = "Variants of the paper models: comma-separated full, comp, comp*.", DefaultValueFactory = _ => "full,comp" };
         var threads = new Option<int>("--threads") { Description = "Inference threads (0 = one per core).", DefaultValueFactory = _ => 0 };
@@ -125,8 +125,9 @@ internal static class BenchCommand
         if (string.IsNullOrWhiteSpace(text)) return null;
         return text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(s =>
         {
-            if (!int.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out var v) || v <= 0 || v % 14 != 0)
-                throw new UinoArgumentException($"--sizes: '{s}' is not a positive multiple of 14 (e.g. 518, 336, 224).");
+            // The multiple a size must be depends on each model's encoder (14 for DINOv2, 32 for a ResNet): the session checks it.
+            if (!int.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out var v) || v <= 0)
+                throw new UinoArgumentException($"--sizes: '{s}' is not a positive size (e.g. 288, 256 for the default model; 518, 336, 224 for DINOv2 ones).");
             return (int?)v;
         }).ToArray();
     }

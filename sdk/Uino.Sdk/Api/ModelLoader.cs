@@ -45,7 +45,7 @@ internal static class ModelLoader
             throw new UinoArgumentException($"Threads is {options.Threads}; use 0 for the library default or a positive count.");
         // Which multiple a size must be depends on the model's encoder (14 for DINOv2, 32 for a ResNet): checked at load.
         if (options.InputSize is int size && size <= 0)
-            throw new UinoArgumentException($"Input size {size} must be positive, e.g. 320 for the default model or 518 for a DINOv2 model.");
+            throw new UinoArgumentException($"Input size {size} must be positive: a multiple of 14 for a DINOv2 model, of 32 for a ResNet one (the default model's is 288).");
         CheckFile(options.ModelPath, "model file");
         CheckFile(options.EncoderCheckpoint, "DINOv2 checkpoint");
         CheckFile(options.SamCheckpoint, "SAM checkpoint");

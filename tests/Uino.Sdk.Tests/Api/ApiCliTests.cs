@@ -193,7 +193,7 @@ public class ApiCliTests
         Assert.That(stdout, Does.Contain("ms per frame, by stage").And.Contain("encoder").And.Contain("postprocess"));
         var (c1, _, e1) = Cli("bench", "--model", ApiModels.Full, "--sizes", "112,100");
         Assert.That(c1, Is.Not.EqualTo(0));
-        AssertOneErrorLine(e1, "'100'", "multiple of 14");
+        AssertOneErrorLine(e1, "Input size 100", "multiple of 14");
         var (c2, _, e2) = Cli("bench", "--model", ApiModels.Full, "--frames", "0");
         Assert.That(c2, Is.Not.EqualTo(0));
         AssertOneErrorLine(e2, "--frames");
