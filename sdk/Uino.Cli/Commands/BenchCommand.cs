@@ -217,6 +217,7 @@ internal static class BenchCommand
             w.WriteString("os", RuntimeInformation.OSDescription);
             w.WriteString("runtime", RuntimeInformation.FrameworkDescription);
             w.WriteNumber("torch_threads", get_num_threads());
+            w.WriteString("omp_wait_policy", RuntimeDefaults.WaitPolicy);
             w.WriteEndObject();
             w.WriteStartObject("settings");
             w.WriteString("frame", $"{FrameWidth}x{FrameHeight}");
@@ -253,7 +254,7 @@ internal static class BenchCommand
     {
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Out) });
         if (Console.IsOutputRedirected) console.Profile.Width = 160;                     // a log file has no terminal width
-        console.WriteLine($"{CpuModel()}, {Environment.ProcessorCount} cores, {get_num_threads()} torch threads; " +
+        console.WriteLine($"{CpuModel()}, {Environment.ProcessorCount} cores, {get_num_threads()} torch threads (OpenMP wait {RuntimeDefaults.WaitPolicy}); " +
                           $"{FrameWidth}x{FrameHeight} frames, {frames} timed after {warmup} warm-up, 1-shot reference.");
         var table = new Table().AddColumns("model", "variant", "backbone", "input", "frame ms median", "frame ms p95", "fps", "reference ms", "peak RSS MB");
         foreach (var c in cases)

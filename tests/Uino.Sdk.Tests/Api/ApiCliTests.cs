@@ -184,6 +184,27 @@ public class ApiCliTests
         }
     }
 
+    [TestCase(null, "PASSIVE")]
+    [TestCase("ACTIVE", "ACTIVE")]
+    public void TheSdkChoosesThePassiveOpenMpWaitUnlessTheUserChoseOne(string? userValue, string expected)
+    {
+        // A fresh process: the policy must be in the C environment before libtorch loads, which only a new process shows.
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true,
+            ArgumentList = { Path.Combine(AppContext.BaseDirectory, "uino.dll"), "bench", "--json", "--model", ApiModels.Comp, "--frames", "1", "--warmup", "0" },
+        };
+        start.Environment.Remove("OMP_WAIT_POLICY");
+        if (userValue is not null) start.Environment["OMP_WAIT_POLICY"] = userValue;
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        Assert.That(process.WaitForExit(120_000), Is.True, "uino bench did not finish");
+        Assert.That(process.ExitCode, Is.EqualTo(0), stderr.Result);
+        using var json = System.Text.Json.JsonDocument.Parse(stdout.Result);
+        Assert.That(json.RootElement.GetProperty("machine").GetProperty("omp_wait_policy").GetString(), Is.EqualTo(expected));
+    }
+
     [Test]
     public void BenchTableAndErrors()
     {
