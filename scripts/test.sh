@@ -30,19 +30,24 @@ dotnet build Uino.Sdk.sln -c Release 2>&1 | tail -n 3
 build_rc=${PIPESTATUS[0]}
 if [ "$build_rc" -ne 0 ]; then echo "build failed"; echo "0 passed, 1 failed"; exit 1; fi
 
-# -m:1: one test assembly at a time; the viewer and hardening suites time real work and must not share 2 cores with the rest.
+# One test project at a time (the viewer and hardening suites time real work and must not share 2 cores with the
+# rest), each writing a TRX report; the counts come from the reports (scripts/trx-summary.py), never from console
+# text. A project that exits non-zero, or leaves no report, fails even if no test said so; skipped tests fail too.
 echo "== .NET tests"
-dotnet test Uino.Sdk.sln -c Release --no-build -m:1 --logger "console;verbosity=normal" 2>&1 | tee "$log" \
-  | grep -E "^\s+(Failed|Passed|Skipped) |Total tests|Passed!|Failed!|error" || true
-# What each failure said (the lines NUnit prints under "Error Message:"), so a CI log explains itself.
-grep -E "^\s+Failed " -A 12 "$log" | grep -E "^\s+Failed |Error Message|^\s{3,}\S" | grep -v "^\s+at " | head -n 80 || true
-test_rc=${PIPESTATUS[0]}
-
-passed=$(grep -Eo "Passed: +[0-9]+" "$log" | awk '{s+=$2} END {print s+0}')
-failed=$(grep -Eo "Failed: +[0-9]+" "$log" | awk '{s+=$2} END {print s+0}')
-skipped=$(grep -Eo "Skipped: +[0-9]+" "$log" | awk '{s+=$2} END {print s+0}')
-if [ "$test_rc" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
-if [ "$skipped" -ne 0 ]; then echo "skipped tests are defects here: $skipped skipped"; failed=$((failed + skipped)); fi
+results=$(mktemp -d)
+trap 'rm -f "$log"; rm -rf "$results"' EXIT
+codes=()
+for project in $(find tests -name '*.Tests.csproj' | sort); do
+  name=$(basename "$project" .csproj)
+  echo "-- $name"
+  dotnet test "$project" -c Release --no-build --logger "trx;LogFileName=$name.trx" --results-directory "$results" \
+    --logger "console;verbosity=minimal" 2>&1 | grep -E "^\s+Failed |Passed!|Failed!|error" || true
+  codes+=("$name=${PIPESTATUS[0]}")
+done
+python3 scripts/trx-summary.py "$results" "${codes[@]}" | tee "$log"
+line=$(tail -n 1 "$log")
+passed=$(awk '{print $1}' <<<"$line"); failed=$(awk '{print $3}' <<<"$line")
+if ! [[ "$passed" =~ ^[0-9]+$ && "$failed" =~ ^[0-9]+$ ]]; then passed=0; failed=1; echo "no .NET test summary"; fi
 echo ".NET: $passed passed, $failed failed"
 total_passed=$((total_passed + passed)); total_failed=$((total_failed + failed))
 

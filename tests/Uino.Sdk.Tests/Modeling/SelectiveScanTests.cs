@@ -193,40 +193,4 @@ public class SelectiveScanTests
             TensorAssert.AllClose(value.masked_select(finite), expected.masked_select(finite), fixture.Atol, fixture.Rtol, $"{path} {name}");
         }
     }
-
-    /// <summary>Timings for the design notes (B=512 patches × K=4 directions, D=64, N=8, L=64); asserts agreement only.</summary>
-    [Test, Category("Benchmark"), Explicit("timing only; run on demand")]
-    public void Benchmark()
-    {
-        foreach (var (batch, dim, len, n) in new (long, long, long, long)[] { (512, 4 * 64, 64, 8), (8, 4 * 32, 1369, 8) })
-        {
-            using var scope = NewDisposeScope();
-            var g = new TorchSharp.torch.Generator(1);
-            var u = randn(new[] { batch, dim, len }, generator: g);
-            var delta = randn(new[] { batch, dim, len }, generator: g) * 0.5 - 1;
-            var A = -exp(randn(new[] { dim, 8L }, generator: g).narrow(1, 0, n) * 0.5);
-            var B = randn(new[] { batch, 4L, n, len }, generator: g);
-            var C = randn(new[] { batch, 4L, n, len }, generator: g);
-            var D = randn(dim);
-            var bias = randn(dim) * 0.3;
-            Tensor? last = null;
-            foreach (var path in new[] { ScanPath.Reference, ScanPath.Chunked, ScanPath.Fast })
-            {
-                using var _ = no_grad();
-                SelectiveScan.Forward(u, delta, A, B, C, D, null, bias, true, path);   // warm-up
-                var sw = Stopwatch.StartNew();
-                var y = SelectiveScan.Forward(u, delta, A, B, C, D, null, bias, true, path);
-                TestContext.Out.WriteLine($"B×K={batch} D·K={dim} L={len} N={n} {path}: {sw.Elapsed.TotalMilliseconds:F0} ms (no grad)");
-                if (last is not null) AssertRelClose(y, last, $"{path}");
-                last = y;
-            }
-            foreach (var path in new[] { ScanPath.Reference, ScanPath.Chunked })
-            {
-                var leaf = u.detach().requires_grad_(true);
-                var sw = Stopwatch.StartNew();
-                SelectiveScan.Forward(leaf, delta, A, B, C, D, null, bias, true, path).sum().backward();
-                TestContext.Out.WriteLine($"B×K={batch} D·K={dim} L={len} N={n} {path}: {sw.Elapsed.TotalMilliseconds:F0} ms (forward+backward)");
-            }
-        }
-    }
 }
