@@ -1,12 +1,13 @@
 using System.Diagnostics;
 using Uino.Api;
+using Uino.Modeling;
 using static TorchSharp.torch;
 
 namespace Uino.Benchmarks;
 
 /// <summary>
 /// `profile`: the MHCM's time split into its sub-steps (CP4D, GroupNorm, partition, VSS parts, …), reported by the
-/// modules to <see cref="StageClock.Detail"/>. Medians over repetitions, since the machine may be shared.
+/// modules to <see cref="Stages"/> (a <see cref="StageClock"/> listening). Medians over repetitions, since the machine may be shared.
 /// </summary>
 internal static class MhcmProfile
 {
@@ -21,11 +22,10 @@ internal static class MhcmProfile
         for (int i = 0; i < warmup + reps; i++)
         {
             var clock = new StageClock();
-            StageClock.Detail = i < warmup ? null : clock;
             var sw = Stopwatch.StartNew();
+            using (Stages.Listen(i < warmup ? null : clock))
             using (var scope = NewDisposeScope()) mhcm.call(volume);
             sw.Stop();
-            StageClock.Detail = null;
             if (i < warmup) continue;
             clock.EndFrame();
             totals.Add(sw.Elapsed.TotalMilliseconds);

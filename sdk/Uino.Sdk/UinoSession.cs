@@ -96,11 +96,13 @@ public sealed class UinoSession : IDisposable
     /// <summary>The network (tests read its <see cref="UinoFss.ReferenceEncodings"/> counter).</summary>
     internal UinoFss Model => model;
 
+    private StageClock? clock;
+
     /// <summary>When set, every frame's stages are timed into it (<c>uino bench</c>); null by default.</summary>
     internal StageClock? Clock
     {
-        get => model.Clock;
-        set { lock (gate) model.Clock = value; }
+        get => clock;
+        set { lock (gate) clock = value; }
     }
 
     // ---------------------------------------------------------------- references
@@ -265,11 +267,11 @@ public sealed class UinoSession : IDisposable
             {
                 using var mode = inference_mode();
                 using var scope = NewDisposeScope();
-                var clock = model.Clock;
+                using var timing = Stages.Listen(clock);
                 Tensor input;
-                using (StageClock.Time(clock, "preprocess")) input = Preprocessing.ToInput(frame, model.Config.InputSize, device);
+                using (Stages.Begin("preprocess")) input = Preprocessing.ToInput(frame, model.Config.InputSize, device);
                 var output = model.Segment(input, reference);
-                using var post = StageClock.Time(clock, "postprocess");
+                using var post = Stages.Begin("postprocess");
                 // Back to the frame: bilinear on the logits (SAM's postprocessing), then logit > 0 ⇔ p > 0.5.
                 var logits = nn.functional.interpolate(output.MaskLogits, new long[] { h, w },
                                                        mode: InterpolationMode.Bilinear, align_corners: false);

@@ -18,7 +18,7 @@ internal static class EvalCommand
     public static Command Create()
     {
         var model = new Option<string?>("--model") { Description = "Uino model file (default: the embedded default model)" };
-        var dataset = new Option<string?>("--dataset") { Description = "pascal, coco, fss1000 or synthetic (or --episodes DIR instead)" };
+        var dataset = new Option<string?>("--dataset") { Description = "pascal, coco, fss1000, synthetic or real (the real-photo training set's held-out classes; needs --root) — or --episodes DIR instead" };
         var root = new Option<string?>("--root") { Description = "dataset root folder (not needed for synthetic)" };
         var fold = new Option<int>("--fold") { Description = "fold", DefaultValueFactory = _ => 0 };
         var split = new Option<string>("--split") { Description = "novel/val (default) or base/train classes", DefaultValueFactory = _ => "val" };

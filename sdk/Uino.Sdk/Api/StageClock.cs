@@ -1,27 +1,22 @@
 using System.Diagnostics;
+using Uino.Modeling;
 using static TorchSharp.torch;
 
 namespace Uino.Api;
 
 /// <summary>
 /// Where a frame's time goes: named stages accumulate wall time per frame (<c>uino bench</c>'s <c>stages_ms</c>).
-/// Timing is off unless a clock is attached, and then costs two timestamps per stage. On CUDA each stage ends with a
+/// It listens to the stages the network marks (<see cref="Modeling.Stages"/>) on the thread that attached it: the
+/// network itself holds no clock. Timing is off unless a clock is attached, and then costs two timestamps per stage. On CUDA each stage ends with a
 /// device synchronisation, since kernels run asynchronously and would otherwise be charged to a later stage.
 /// </summary>
-internal sealed class StageClock(bool synchronizeCuda = false)
+internal sealed class StageClock(bool synchronizeCuda = false) : IStageListener
 {
     /// <summary>The stages of a frame, in order (the JSON keys of <c>uino bench</c>).</summary>
     public static readonly string[] FrameStages =
     [
         "preprocess", "encoder", "adapter", "visual_prompt", "correlation", "hypercorrelation", "dense_prompt", "decoder", "postprocess",
     ];
-
-    /// <summary>
-    /// The clock that modules deep in the network (HGMB, SS2D) report their sub-steps to, for the benchmarks'
-    /// breakdown of the hypercorrelation stage. Ambient rather than passed down, so the modules' forward signatures
-    /// stay those of the official code; per thread, since only the calling thread times anything. Null (off) by default.
-    /// </summary>
-    [ThreadStatic] internal static StageClock? Detail;
 
     private readonly Dictionary<string, double> totals = new(StringComparer.Ordinal);
     private readonly List<string> order = [];
@@ -30,11 +25,13 @@ internal sealed class StageClock(bool synchronizeCuda = false)
     /// <summary>Frames counted by <see cref="EndFrame"/>.</summary>
     public int Frames { get; private set; }
 
-    /// <summary>Starts timing <paramref name="name"/>; disposing the scope adds the elapsed time. A null clock times nothing.</summary>
-    public static Scope Time(StageClock? clock, string name) => new(clock, name);
+    long IStageListener.Began(string name) => Stopwatch.GetTimestamp();
 
-    /// <summary>Times a sub-step on the ambient <see cref="Detail"/> clock (nothing when it is off).</summary>
-    public static Scope Sub(string name) => new(Detail, name);
+    void IStageListener.Ended(string name, long token)
+    {
+        if (synchronizeCuda) cuda.synchronize();
+        Add(name, Stopwatch.GetElapsedTime(token).TotalMilliseconds);
+    }
 
     public void EndFrame() { lock (gate) Frames++; }
 
@@ -60,27 +57,4 @@ internal sealed class StageClock(bool synchronizeCuda = false)
             totals[name] = totals.GetValueOrDefault(name) + ms;
         }
     }
-
-    public readonly struct Scope : IDisposable
-    {
-        private readonly StageClock? clock;
-        private readonly string name;
-        private readonly long start;
-
-        internal Scope(StageClock? clock, string name)
-        {
-            this.clock = clock;
-            this.name = name;
-            start = clock is null ? 0 : Stopwatch.GetTimestamp();
-        }
-
-        public void Dispose()
-        {
-            if (clock is null) return;
-            if (clock.SynchronizeCuda) cuda.synchronize();
-            clock.Add(name, Stopwatch.GetElapsedTime(start).TotalMilliseconds);
-        }
-    }
-
-    private bool SynchronizeCuda => synchronizeCuda;
 }

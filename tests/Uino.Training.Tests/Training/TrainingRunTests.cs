@@ -1,3 +1,4 @@
+using Uino.Modeling;
 using NUnit.Framework;
 using TorchSharp;
 using Uino.Modeling.Fss;

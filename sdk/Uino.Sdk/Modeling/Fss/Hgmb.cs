@@ -1,7 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using TorchSharp;
 using TorchSharp.Modules;
-using Uino.Api;
 using Uino.Modeling.Mamba;
 using static TorchSharp.torch;
 
@@ -52,8 +51,8 @@ internal sealed class Hgmb : nn.Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         Tensor x;
-        using (StageClock.Sub("hgmb.cp4d")) x = conv.call(volume);
-        using (StageClock.Sub("hgmb.groupnorm_relu")) x = nn.functional.relu(norm.call(x));
+        using (Stages.Begin("hgmb.cp4d")) x = conv.call(volume);
+        using (Stages.Begin("hgmb.groupnorm_relu")) x = nn.functional.relu(norm.call(x));
         if (vss is not null) x = PatchwiseVss(x);
         return x.MoveToOuterDisposeScope();
     }
@@ -69,8 +68,8 @@ internal sealed class Hgmb : nn.Module<Tensor, Tensor>
     {
         var partition = PatchPartition.Of(x, QueryPartition, SupportPartition);
         Tensor patches, y;
-        using (StageClock.Sub("hgmb.partition")) patches = partition.Cut(x);
-        using (StageClock.Sub("hgmb.vss"))
+        using (Stages.Begin("hgmb.partition")) patches = partition.Cut(x);
+        using (Stages.Begin("hgmb.vss"))
         {
             long total = patches.shape[0];
             // With gradients every chunk's intermediates are kept for the backward pass anyway: one call.
@@ -86,6 +85,6 @@ internal sealed class Hgmb : nn.Module<Tensor, Tensor>
                 }
             }
         }
-        using (StageClock.Sub("hgmb.unpartition")) return partition.Join(y);
+        using (Stages.Begin("hgmb.unpartition")) return partition.Join(y);
     }
 }

@@ -22,6 +22,15 @@ internal sealed class ReferenceFeatures : IDisposable
 
     public long Batch => SparsePrompt.shape[0];
 
+    /// <summary>Moves every tensor to the dispose scope outside the current one.</summary>
+    public void MoveToOuterDisposeScope()
+    {
+        SparsePrompt.MoveToOuterDisposeScope();
+        foreach (var t in PooledDifferences) t.MoveToOuterDisposeScope();
+        MeanForeground?.MoveToOuterDisposeScope();
+        Prototype?.MoveToOuterDisposeScope();
+    }
+
     public void Dispose()
     {
         SparsePrompt.Dispose();

@@ -1,6 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
 using TorchSharp;
-using Uino.Api;
 using Uino.Modeling.Dinov2;
 using Uino.Modeling.Fss.Encoders;
 using Uino.Modeling.Sam;
@@ -34,6 +33,7 @@ internal sealed class UinoFss : nn.Module
 #pragma warning restore IDE1006
 
     private readonly ImageEncoder imageEncoder;
+    private readonly MetaVisualPromptGenerator promptGenerator;
 
     public UinoFssConfig Config { get; }
     /// <summary>The backbone module (DINOv2's or the ResNet's own layout).</summary>
@@ -79,6 +79,7 @@ internal sealed class UinoFss : nn.Module
                                            (d.InputImageSize, d.InputImageSize), d.MaskInChans, device);
         mask_decoder = new MaskDecoder(d.EmbedDim, new TwoWayTransformer(d.TransformerDepth, d.EmbedDim, d.NumHeads, d.MlpDim, device: device),
                                        d.NumMultimaskOutputs, d.IouHeadDepth, d.IouHeadHiddenDim, device);
+        promptGenerator = new MetaVisualPromptGenerator(svp, mhcm is null ? null : new MambaDensePromptGenerator(mhcm, dense_head!, config.SupportGrid));
         RegisterComponents();
         build.Complete();
     }
@@ -136,40 +137,11 @@ internal sealed class UinoFss : nn.Module
         ReferenceEncodings++;
         using var scope = NewDisposeScope();
         long bs = supportImages.shape[0], k = supportImages.shape[1];
-        var last = EncodeImages(supportImages.flatten(0, 1), withLow: false).Layers;
-        long h = last[0].shape[2], w = last[0].shape[3];
-        var masks = Prototypes.ToFeatureGrid(supportMasks.flatten(0, 1), h, w);          // BsK×1×h×w
-        Tensor Episodes(Tensor t) => t.reshape(bs, k, t.shape[1], t.shape[2], t.shape[3]);
-
-        var sparse = svp.call(Episodes(last[^1]), Episodes(masks));
-        if (svpKeep is not null) sparse = sparse * svpKeep;
-        var pooled = new List<Tensor>();
-        Tensor? meanFg = null, prototype = null;
-        if (HasDensePromptGenerator && !prototypePrior)
-        {
-            long grid = Config.SupportGrid == 0 ? h : Config.SupportGrid;
-            for (int i = 0; i < last.Length; i++)
-            {
-                var (fg, bg) = ContrastiveEnhancement.SupportSides(last[i], masks);
-                pooled.Add(Config.SupportGrid == 0
-                    ? Episodes(fg - bg)
-                    : ContrastiveEnhancement.PooledDifference(Episodes(fg), Episodes(bg), grid));
-                if (i == last.Length - 1) meanFg = ContrastiveEnhancement.MeanForeground(Episodes(fg));
-            }
-        }
-        else
-        {
-            prototype = PrototypeCosinePrompt.Prototype(Episodes(last[^1]), Episodes(masks));
-        }
-        var result = new ReferenceFeatures
-        {
-            Shots = k,
-            SparsePrompt = sparse.MoveToOuterDisposeScope(),
-            PooledDifferences = pooled.Select(p => p.MoveToOuterDisposeScope()).ToList(),
-            MeanForeground = meanFg?.MoveToOuterDisposeScope(),
-            Prototype = prototype?.MoveToOuterDisposeScope(),
-        };
-        return result;
+        var layers = EncodeImages(supportImages.flatten(0, 1), withLow: false).Layers;
+        var masks = Prototypes.ToFeatureGrid(supportMasks.flatten(0, 1), layers[0].shape[2], layers[0].shape[3]);   // BsK×1×h×w
+        var reference = promptGenerator.EncodeSupport(layers, masks, bs, k, prototypePrior || !HasDensePromptGenerator, svpKeep);
+        reference.MoveToOuterDisposeScope();
+        return reference;
     }
 
     /// <summary>
@@ -182,9 +154,6 @@ internal sealed class UinoFss : nn.Module
         return Segment(queryImages, reference);
     }
 
-    /// <summary>When set, <see cref="Segment"/> adds each stage's time to it (<c>uino bench</c>); null costs nothing.</summary>
-    internal StageClock? Clock { get; set; }
-
     /// <summary>
     /// Segments query images B×3×H×W against a reference (Bs = 1 or B), with the dense prompt the reference was
     /// encoded for (the Mamba dense prompt, or the prototype-cosine prior).
@@ -195,36 +164,24 @@ internal sealed class UinoFss : nn.Module
             throw new ArgumentException($"The reference holds {reference.Batch} episodes; the query batch is {queryImages.shape[0]}.");
         using var scope = NewDisposeScope();
         EncodedImages encoded;
-        using (StageClock.Time(Clock, "encoder")) encoded = EncodeImages(queryImages, withLow: true);
-        var last = encoded.Layers;
+        using (Stages.Begin("encoder")) encoded = EncodeImages(queryImages, withLow: true);
         long b = queryImages.shape[0];
         var (mh, mw) = prompt_encoder.MaskInputSize;
 
         Tensor embedding;
-        using (StageClock.Time(Clock, "adapter")) embedding = adapter.call(encoded.Low!);   // frozen in stage 2 (requires_grad)
+        using (Stages.Begin("adapter")) embedding = adapter.call(encoded.Low!);   // frozen in stage 2 (requires_grad)
 
-        Tensor? priorLogits = null;
-        Tensor maskInput;
-        if (reference.Prototype is null)
-        {
-            priorLogits = DensePrior(last, reference, mh, mw);
-            maskInput = sigmoid(priorLogits);
-        }
-        else
-        {
-            using (StageClock.Time(Clock, "dense_prompt"))
-                maskInput = PrototypeCosinePrompt.Prior(last[^1], reference.Prototype!, mh, mw);
-        }
+        var (maskInput, priorLogits) = promptGenerator.DensePrompt(encoded.Layers, reference, mh, mw);
 
         Tensor sparse, dense;
-        using (StageClock.Time(Clock, "visual_prompt"))
+        using (Stages.Begin("visual_prompt"))
         {
             // The SVP token itself was computed with the reference; per frame only the prompt encoder runs.
             (var noSparse, dense) = prompt_encoder.Forward(null, null, maskInput);
             sparse = cat(new[] { noSparse, reference.SparsePrompt.expand(b, -1, -1) }, 1);
         }
         Tensor lowRes, iou, logits;
-        using (StageClock.Time(Clock, "decoder"))
+        using (Stages.Begin("decoder"))
         {
             (lowRes, iou) = mask_decoder.Forward(embedding, prompt_encoder.GetDensePe(), sparse, dense, multimaskOutput: false);
             logits = nn.functional.interpolate(lowRes, new long[] { queryImages.shape[2], queryImages.shape[3] },
@@ -232,26 +189,6 @@ internal sealed class UinoFss : nn.Module
         }
         return new UinoFssOutput(logits.MoveToOuterDisposeScope(), priorLogits?.MoveToOuterDisposeScope(),
                                  lowRes.MoveToOuterDisposeScope(), iou.MoveToOuterDisposeScope());
-    }
-
-    /// <summary>Eq. 5–11: contrastive volume → MHCM → support average + raw residual → prior-mask logits.</summary>
-    private Tensor DensePrior(Tensor[] last, ReferenceFeatures reference, long maskHeight, long maskWidth)
-    {
-        long b = last[0].shape[0], k = reference.Shots, hq = last[0].shape[2], wq = last[0].shape[3];
-        Tensor v, refined;
-        using (StageClock.Time(Clock, "correlation"))
-        {
-            var volumes = last.Select((q, i) => ContrastiveEnhancement.PooledVolume(q, reference.PooledDifferences[i])).ToArray();
-            v = stack(volumes, 2);                                                         // B×K×l×Hq×Wq×Hs×Ws
-            v = v.reshape(b * k, v.shape[2], hq, wq, v.shape[5], v.shape[6]);              // shots as batch items
-        }
-        using (StageClock.Time(Clock, "hypercorrelation")) refined = mhcm!.call(v);        // Eq. 9 (twice)
-        using var denseStage = StageClock.Time(Clock, "dense_prompt");
-        var refined2d = refined.mean(new long[] { 4, 5 }).reshape(b, k, -1, hq, wq).mean(new long[] { 1 });
-        var raw2d = ContrastiveEnhancement.MeanForegroundCorrelation(last[^1], reference.MeanForeground!)
-                                          .mean(new long[] { 1 }, keepdim: true);
-        var v2d = refined2d.Plus(raw2d);                                                      // Eq. 10
-        return dense_head!.call(v2d, maskHeight, maskWidth);                               // Eq. 11 (logits)
     }
 
     private void ValidateImages(Tensor images)

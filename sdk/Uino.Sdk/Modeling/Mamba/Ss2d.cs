@@ -1,7 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using TorchSharp;
 using TorchSharp.Modules;
-using Uino.Api;
 using static TorchSharp.torch;
 
 namespace Uino.Modeling.Mamba;
@@ -105,17 +104,17 @@ internal sealed class Ss2d : nn.Module<Tensor, Tensor>
         long b = x.shape[0], h = x.shape[1], w = x.shape[2], l = h * w, d = DInner, n = DState, r = DtRank;
 
         Tensor[] xz;
-        using (StageClock.Sub("ss2d.in_proj")) xz = in_proj.forward(x).chunk(2, -1);
+        using (Stages.Begin("ss2d.in_proj")) xz = in_proj.forward(x).chunk(2, -1);
         Tensor z, xc, xs;
-        using (StageClock.Sub("ss2d.conv_silu"))
+        using (Stages.Begin("ss2d.conv_silu"))
         {
             z = nn.functional.silu(xz[1]);
             xc = nn.functional.silu(conv2d.forward(xz[0].permute(0, 3, 1, 2).contiguous()));    // b d h w
         }
-        using (StageClock.Sub("ss2d.cross_scan")) xs = CrossScan.Expand(xc);                       // b k d l
+        using (Stages.Begin("ss2d.cross_scan")) xs = CrossScan.Expand(xc);                       // b k d l
 
         Tensor u, delta, bs, cs;
-        using (StageClock.Sub("ss2d.projections"))
+        using (Stages.Begin("ss2d.projections"))
         {
             // Batched matmuls broadcast over b rather than einsum: einsum folds b into the GEMM's columns, which costs
             // a permuted copy of xs on the way in and of Δ on the way out (and a third when the scan wants Δ
@@ -129,13 +128,13 @@ internal sealed class Ss2d : nn.Module<Tensor, Tensor>
             cs = parts[2].contiguous();
         }
         Tensor scanOut;
-        using (StageClock.Sub("ss2d.scan"))
+        using (Stages.Begin("ss2d.scan"))
             scanOut = SelectiveScan.Forward(u, delta, -exp(A_logs), bs, cs, Ds, z: null,
                                             deltaBias: dt_projs_bias.view(-1), deltaSoftplus: true, path: ScanPath);
 
         Tensor merged, outp;
-        using (StageClock.Sub("ss2d.merge")) merged = CrossScan.Merge(scanOut, h, w);
-        using (StageClock.Sub("ss2d.norm_gate_out_proj")) outp = out_proj.forward(out_norm.forward(merged) * z);
+        using (Stages.Begin("ss2d.merge")) merged = CrossScan.Merge(scanOut, h, w);
+        using (Stages.Begin("ss2d.norm_gate_out_proj")) outp = out_proj.forward(out_norm.forward(merged) * z);
         var result = trace ? new Ss2dTrace(outp, merged, u, delta, bs, cs, scanOut) : new Ss2dTrace(outp, null!, null!, null!, null!, null!, null!);
         outp.MoveToOuterDisposeScope();
         if (trace) foreach (var t in new[] { merged, u, delta, bs, cs, scanOut }) t.MoveToOuterDisposeScope();

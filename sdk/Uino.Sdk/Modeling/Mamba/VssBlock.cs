@@ -1,7 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using TorchSharp;
 using TorchSharp.Modules;
-using Uino.Api;
 using static TorchSharp.torch;
 
 namespace Uino.Modeling.Mamba;
@@ -32,9 +31,9 @@ internal sealed class VssBlock : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         Tensor normed;
-        using (StageClock.Sub("vss.norm")) normed = norm.forward(x);
+        using (Stages.Begin("vss.norm")) normed = norm.forward(x);
         var y = op.forward(normed);
-        using (StageClock.Sub("vss.residual")) return x.Plus(y);
+        using (Stages.Begin("vss.residual")) return x.Plus(y);
     }
 
     /// <summary>The block output plus the SS2D branch output and SS2D's trace (for parity checks).</summary>
