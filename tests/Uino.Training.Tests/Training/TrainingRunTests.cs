@@ -1,5 +1,6 @@
 using NUnit.Framework;
 using TorchSharp;
+using Uino.Modeling;
 using Uino.Modeling.Fss;
 using Uino.Training.Data;
 using Uino.Training.Data.Synthetic;
