@@ -24,7 +24,7 @@ internal static class SegmentCommand
     public static Command Create()
     {
         var reference = new Option<string[]>("--reference", "-r") { Description = "Reference image; repeat with --mask for K shots.", Required = true };
-        var mask = new Option<string[]>("--mask") { Description = "Mask of the preceding --reference (same size; nonzero = object).", Required = true };
+        var mask = new Option<string[]>("--mask") { Description = "Mask of the preceding --reference (same size; a pixel ≥ 128 is object: save masks as PNG with 0/255).", Required = true };
         var query = new Option<string>("--query", "-q") { Description = "Image, folder of images (*.mask.png and *.overlay.png are skipped) or video file (.mp4, .avi, …) to segment.", Required = true };
         var output = new Option<string>("--out", "-o") { Description = "Folder for <name>.mask.png and <name>.overlay.png.", Required = true };
         var model = new Option<string?>("--model") { Description = "Uino model file (default: the embedded model)." };
@@ -48,6 +48,9 @@ internal static class SegmentCommand
         return command;
     }
 
+    /// <summary>A warning is one line on stderr, prefixed like the errors; it never changes the exit code.</summary>
+    private static void Warn(string message) => Console.Error.WriteLine($"uino segment: warning: {message}");
+
     private static int Run(string[] references, string[] masks, string query, string outDir, UinoSessionOptions options)
     {
         try
@@ -58,6 +61,7 @@ internal static class SegmentCommand
             if (File.Exists(outDir)) throw new UinoArgumentException($"--out '{outDir}' is a file; give a folder.");
 
             using var session = new UinoSession(options);
+            session.InputWarning += Warn;
             for (int i = 0; i < references.Length; i++) session.AddReference(references[i], masks[i]);
 
             var times = new List<double>();
