@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using Uino.Cli.Commands;
 
 namespace Uino.Cli;
@@ -16,6 +17,22 @@ public static class UinoCommand
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(TrainCommand.Create());
         root.Subcommands.Add(EvalCommand.Create());
-        return root.Parse(args).Invoke();
+        var parse = root.Parse(args);
+        // A bare `uino` shows the help; any other parse error (a missing required option, an unknown option, a
+        // value that does not parse) is the command line's one-line error, not the whole help text.
+        if (parse.Errors.Count > 0 && args.Length > 0) return ParseFailure(parse);
+        return parse.Invoke();
+    }
+
+    /// <summary>
+    /// One line on stderr: <c>uino segment: Option '--mask' is required. See `uino segment --help`.</c>, exit code 1.
+    /// </summary>
+    internal static int ParseFailure(ParseResult parse)
+    {
+        var command = parse.CommandResult.Command;
+        string name = command is RootCommand ? "uino" : $"uino {command.Name}";
+        var messages = parse.Errors.Select(e => e.Message.ReplaceLineEndings(" ").Trim().TrimEnd('.')).Distinct();
+        Console.Error.WriteLine($"{name}: {string.Join("; ", messages)}. See `{name} --help`.");
+        return 1;
     }
 }

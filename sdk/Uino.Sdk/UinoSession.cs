@@ -136,20 +136,30 @@ public sealed class UinoSession : IDisposable
     }
 
     /// <summary>
-    /// Adds a reference shot from files: any image format ImageSharp reads; the mask is read as grayscale
-    /// (nonzero = object) and must have the image's size.
+    /// Adds a reference shot from files: any image format ImageSharp reads; the mask must have the image's size and
+    /// is binarised at 128: a pixel is object when its value (a colour mask: its brightest channel) is at least 128,
+    /// so a JPEG's noise or an anti-aliased edge does not grow the object. Masks in memory (the other overloads,
+    /// the C ABI) keep "nonzero = object"; save mask files as PNG with 0/255 to make the two agree.
     /// </summary>
     /// <exception cref="UinoNotFoundException">A file does not exist.</exception>
     /// <exception cref="UinoArgumentException">A file is not a readable image, sizes differ, or the mask is empty or full.</exception>
     public void AddReference(string imagePath, string maskPath)
     {
         ThrowIfDisposed();
+        string? warning = null;
         using var image = ImageInput.LoadRgb(imagePath, "reference image");
-        using var mask = ImageInput.LoadMask(maskPath, "reference mask");
+        using var mask = ImageInput.LoadMask(maskPath, "reference mask", w => warning = w);
         if (mask.Width != image.Width || mask.Height != image.Height)
             throw new UinoArgumentException($"The reference mask '{maskPath}' is {mask.Width}×{mask.Height}; the reference image '{imagePath}' is {image.Width}×{image.Height}. They must be the same size.");
         AddReference(ImageInput.View(image), ImageInput.Bytes(mask), image.Width);
+        if (warning is not null) InputWarning?.Invoke(warning);   // only for a shot that was added
     }
+
+    /// <summary>
+    /// Raised after a file input was accepted with a caveat worth telling the user (a mask file that is not 0/255);
+    /// the argument is one line. The SDK has no logger: the CLI prints these on stderr.
+    /// </summary>
+    internal event Action<string>? InputWarning;
 
     /// <summary>
     /// Adds a reference shot from caller memory: <paramref name="image"/> in any <see cref="PixelFormat"/>, and a

@@ -4,21 +4,25 @@ using Spectre.Console;
 using Uino.Training.Data;
 using Uino.Training.Data.Fss1000;
 using Uino.Training.Data.RealPhotos;
+using Uino.Training.Data.Synthetic;
+using Uino.Training.Training;
 
 namespace Uino.Cli.Commands;
 
 /// <summary>
-/// <c>uino dataset-info --dataset pascal|coco|fss1000|real --root DIR --fold F --split train|val [--json]</c>:
-/// the classes of a fold/split and how many images hold each (after the standard per-class filters).
+/// <c>uino dataset-info --dataset pascal|coco|fss1000|real|synthetic [--root DIR] --fold F --split train|val [--json]</c>:
+/// the classes of a fold/split and how many images hold each (after the standard per-class filters). The dataset is
+/// opened as <c>uino train</c> and <c>uino eval</c> open it (synthetic needs no root; its scenes are generated on
+/// demand, so its count per class is the nominal <see cref="SyntheticFewShotDataset.NominalImagesPerClass"/>).
 /// </summary>
 public static class DatasetInfoCommand
 {
     public static Command Create()
     {
-        var dataset = new Option<string>("--dataset") { Description = "pascal, coco, fss1000 or real (the shared real photos, e.g. --root ../shared/data)", Required = true };
-        var root = new Option<string>("--root") { Description = "dataset root folder", Required = true };
-        var fold = new Option<int>("--fold") { Description = "fold: 0..3 (pascal, coco), 0 (fss1000, real)", DefaultValueFactory = _ => 0 };
-        var split = new Option<string>("--split") { Description = "train (base classes) or val (novel classes; real: the held-out classes)", DefaultValueFactory = _ => "val" };
+        var dataset = new Option<string>("--dataset") { Description = "pascal, coco, fss1000, real (the shared real photos, e.g. --root ../shared/data) or synthetic", Required = true };
+        var root = new Option<string?>("--root") { Description = "dataset root folder (not needed for synthetic)" };
+        var fold = new Option<int>("--fold") { Description = "fold: 0..3 (pascal, coco, synthetic), 0 (fss1000, real)", DefaultValueFactory = _ => 0 };
+        var split = new Option<string>("--split") { Description = "train/base (base classes) or val/novel (novel classes; real: the held-out classes)", DefaultValueFactory = _ => "val" };
         var lists = new Option<string?>("--lists") { Description = "folder of PASCAL train_aug.txt/val.txt or FSS-1000 trn/val/test.txt" };
         var cache = new Option<string?>("--cache") { Description = "folder caching PASCAL mask scans" };
         var json = new Option<bool>("--json") { Description = "print JSON instead of a table" };
@@ -30,9 +34,12 @@ public static class DatasetInfoCommand
         {
             try
             {
-                var ds = DatasetFactory.Open(parse.GetValue(dataset)!, parse.GetValue(root)!, parse.GetValue(fold),
-                    DatasetFactory.ParseSplit(parse.GetValue(split)!),
-                    new DatasetOptions { ListDirectory = parse.GetValue(lists), CacheDirectory = parse.GetValue(cache) });
+                string name = parse.GetValue(dataset)!;
+                var splitValue = CliHelpers.ParseSplit(parse.GetValue(split)!);
+                var ds = name.Trim().Equals("synthetic", StringComparison.OrdinalIgnoreCase)
+                    ? CliHelpers.OpenDataset(name, parse.GetValue(root), parse.GetValue(fold), splitValue)     // as train and eval open it
+                    : DatasetFactory.Open(name, parse.GetValue(root) ?? "", parse.GetValue(fold), splitValue,
+                        new DatasetOptions { ListDirectory = parse.GetValue(lists), CacheDirectory = parse.GetValue(cache) });
                 if (parse.GetValue(json)) Console.Out.WriteLine(ToJson(ds));
                 else WriteTable(ds);
                 return 0;
@@ -74,6 +81,7 @@ public static class DatasetInfoCommand
         {
             Fss1000Dataset fss => fss.ClassNames,
             RealPhotoDataset real => real.Classes.ToDictionary(c => c, real.ClassName),
+            SyntheticFewShotDataset synthetic => synthetic.Classes.ToDictionary(c => c, c => SyntheticClass.Get(c).Name),
             _ => null,
         };
         var table = new Table().Title($"{ds.Name} fold {ds.Fold} {(ds.Split == FewShotSplit.Train ? "train" : "val")}");
@@ -88,6 +96,9 @@ public static class DatasetInfoCommand
             table.AddRow(row.ToArray());
         }
         console.Write(table);
-        console.WriteLine($"{ds.Classes.Count} classes, {ds.ImagesPerClass.Values.Sum()} (image, class) entries");
+        if (ds is SyntheticFewShotDataset)
+            console.WriteLine($"{ds.Classes.Count} classes; scenes are generated on demand (the count per class is nominal)");
+        else
+            console.WriteLine($"{ds.Classes.Count} classes, {ds.ImagesPerClass.Values.Sum()} (image, class) entries");
     }
 }

@@ -7,22 +7,43 @@ using static TorchSharp.torch;
 namespace Uino.Cli.Commands;
 
 /// <summary>
-/// <c>uino inspect --backbone vitb14 --variant full [--input-size 518] [--json]</c>: the parameter counts of a
-/// UINO-FSS network by paper component (Table IV's quantities), read off the modules built on the meta device.
-/// With <c>--model FILE</c> the configuration comes from a Uino model file instead.
+/// <c>uino inspect [--model FILE] [--json]</c>: the parameter counts of a UINO-FSS network by paper component
+/// (Table IV's quantities), read off the modules built on the meta device. With no options it describes the embedded
+/// default model (the one every other command uses); <c>--model FILE</c> describes a Uino model file, and
+/// <c>--backbone vitb14 --variant full [--input-size 518]</c> (any of them) one of the paper's presets.
 /// </summary>
 internal static class InspectCommand
 {
     public static Command Create()
     {
-        var backbone = new Option<string>("--backbone", "-b") { Description = "DINOv2 backbone: vits14, vitb14, vitl14 (optionally _reg4).", DefaultValueFactory = _ => "vitb14" };
-        var variant = new Option<string>("--variant") { Description = "full, comp, comp-star or cp4d.", DefaultValueFactory = _ => "full" };
-        var inputSize = new Option<int>("--input-size") { Description = "Square input side in pixels, a multiple of 14.", DefaultValueFactory = _ => 518 };
-        var model = new Option<string?>("--model", "-m") { Description = "A Uino model file whose configuration to inspect (overrides --backbone/--variant/--input-size)." };
+        var backbone = new Option<string?>("--backbone", "-b") { Description = "A paper preset's DINOv2 backbone: vits14, vitb14, vitl14 (optionally _reg4); default vitb14 when --variant or --input-size is given." };
+        var variant = new Option<string?>("--variant") { Description = "A paper preset's variant: full, comp, comp-star or cp4d; default full when --backbone or --input-size is given." };
+        var inputSize = new Option<int?>("--input-size") { Description = "A paper preset's square input side in pixels, a multiple of 14; default 518." };
+        var model = new Option<string?>("--model", "-m") { Description = "A Uino model file whose configuration to inspect (default: the embedded default model, unless a paper preset is asked for)." };
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of a table." };
-        var command = new Command("inspect", "Parameter counts of a UINO-FSS network by component.") { backbone, variant, inputSize, model, json };
-        command.SetAction(r => Run(r.GetValue(backbone)!, r.GetValue(variant)!, r.GetValue(inputSize), r.GetValue(model), r.GetValue(json)));
+        var command = new Command("inspect", "Parameter counts of a UINO-FSS network by component (default: the embedded default model).") { backbone, variant, inputSize, model, json };
+        command.SetAction(r => Run(r.GetValue(backbone), r.GetValue(variant), r.GetValue(inputSize), r.GetValue(model), r.GetValue(json)));
         return command;
+    }
+
+    /// <summary>The configuration <c>uino inspect</c> describes: a model file, a paper preset, or the embedded default.</summary>
+    internal static UinoFssConfig Config(string? backbone, string? variant, int? inputSize, string? modelFile)
+    {
+        bool preset = backbone is not null || variant is not null || inputSize is not null;
+        if (modelFile is not null && preset)
+            throw new ArgumentException("--model describes a model file; --backbone, --variant and --input-size describe a paper preset: give one or the other.");
+        if (preset) return UinoFssConfig.Preset(backbone ?? "vitb14", ParseVariant(variant ?? "full"), inputSize ?? 518);
+        if (modelFile is not null)
+        {
+            try { return UinoModelFile.ReadConfig(modelFile); }
+            catch (Checkpoints.CheckpointException e) when (e.NotThisFormat is { } reason)
+            {
+                throw new Checkpoints.CheckpointException(Api.ModelLoader.NotAModelFile(modelFile, reason), e);
+            }
+        }
+        using var stream = typeof(Api.ModelLoader).Assembly.GetManifestResourceStream(Api.ModelLoader.DefaultResourceName)
+            ?? throw new IOException("This build of uino has no embedded default model; give --model FILE or a paper preset (--backbone vitb14 --variant full).");
+        return UinoModelFile.ReadConfig(Checkpoints.SafeTensors.ReadHeader(stream, "embedded default model").Metadata, "embedded default model");
     }
 
     internal static UinoVariant ParseVariant(string text) => text.Trim().ToLowerInvariant() switch
@@ -34,13 +55,11 @@ internal static class InspectCommand
         _ => throw new ArgumentException($"Unknown variant '{text}'; expected full, comp, comp-star or cp4d."),
     };
 
-    private static int Run(string backbone, string variant, int inputSize, string? modelFile, bool json)
+    private static int Run(string? backbone, string? variant, int? inputSize, string? modelFile, bool json)
     {
         try
         {
-            var config = modelFile is null
-                ? UinoFssConfig.Preset(backbone, ParseVariant(variant), inputSize)
-                : UinoModelFile.ReadConfig(modelFile);
+            var config = Config(backbone, variant, inputSize, modelFile);
             ParameterCounts counts;
             using (var net = new UinoFss(config, META)) counts = ParameterCounts.Of(net); // shapes only: no memory, no initialisation
             var variantName = config.Variant switch { UinoVariant.CompStar => "comp-star", var v => v.ToString().ToLowerInvariant() };

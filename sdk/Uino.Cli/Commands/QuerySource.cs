@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+using System.Text.RegularExpressions;
 using OpenCvSharp;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
@@ -38,7 +40,7 @@ internal abstract class QuerySource : IDisposable
     public static QuerySource Open(string query)
     {
         if (File.Exists(query))
-            return VideoExtensions.Contains(Path.GetExtension(query)) ? new VideoQuery(query) : new ImageQuery(new List<string> { query });
+            return VideoExtensions.Contains(Path.GetExtension(query)) ? VideoRuntime.Guard(query, () => new VideoQuery(query)) : new ImageQuery(new List<string> { query });
         if (Directory.Exists(query))
         {
             var files = Directory.EnumerateFiles(query)
@@ -98,8 +100,6 @@ internal abstract class QuerySource : IDisposable
         private readonly VideoCapture capture;
         private Mat? first;
 
-        static VideoQuery() => Cv2.SetLogLevel(LogLevel.SILENT);   // the CLI's promise: one error line, not OpenCV's log
-
         public VideoQuery(string path)
         {
             this.path = path;
@@ -154,5 +154,69 @@ internal abstract class QuerySource : IDisposable
             first = null;
             capture.Dispose();
         }
+    }
+}
+
+/// <summary>
+/// OpenCvSharp's native runtime (libOpenCvSharpExtern, with OpenCV's bundled FFmpeg), which only video queries use.
+/// On Linux it links against GTK 3: without Debian's <c>libgtk-3-0</c> it does not load, and OpenCvSharp reports that
+/// as a <see cref="TypeInitializationException"/> (after printing its own notes). <see cref="Guard{T}"/> loads the
+/// library first, itself, and turns any load failure into one <see cref="UinoArgumentException"/> that says what to
+/// install, before anything is written.
+/// </summary>
+internal static class VideoRuntime
+{
+    /// <summary>The package whose absence stops the runtime from loading on Debian/Ubuntu.</summary>
+    public const string Install = "apt-get install libgtk-3-0";
+
+    /// <summary>Loads the native runtime; a test seam (replace it to simulate a machine without the library).</summary>
+    internal static Action Load = LoadNative;
+
+    private static void LoadNative()
+    {
+        // NativeLibrary resolves the name as OpenCvSharp's DllImport does (the package's runtimes/ folder), and fails
+        // with the loader's reason instead of OpenCvSharp's multi-line console message.
+        NativeLibrary.Load("OpenCvSharpExtern", typeof(Cv2).Assembly, null);
+        Cv2.SetLogLevel(LogLevel.SILENT);   // the CLI's promise: one error line, not OpenCV's log
+    }
+
+    /// <summary>Runs <paramref name="open"/> (which opens the video <paramref name="path"/>) after loading the runtime; a load
+    /// failure becomes <see cref="Explain"/>'s error.</summary>
+    public static T Guard<T>(string path, Func<T> open)
+    {
+        try
+        {
+            Load();   // cheap after the first time: the loader keeps the library
+            return open();
+        }
+        catch (Exception e) when (Explain(e, path) is { } clear)
+        {
+            throw clear;
+        }
+    }
+
+    /// <summary>
+    /// The one-line error for a failure to load the native runtime (<see cref="DllNotFoundException"/>,
+    /// <see cref="BadImageFormatException"/>, <see cref="EntryPointNotFoundException"/>, or OpenCvSharp's exception
+    /// about one, possibly inside a <see cref="TypeInitializationException"/>); null for any other failure.
+    /// </summary>
+    internal static UinoArgumentException? Explain(Exception e, string path)
+    {
+        for (Exception? x = e; x is not null; x = x.InnerException)
+        {
+            if (x is DllNotFoundException or BadImageFormatException or EntryPointNotFoundException
+                || (x is OpenCvSharpException && x.Message.Contains("Unable to load", StringComparison.OrdinalIgnoreCase)))
+            {
+                // The loader lists each path it tried; the dependency it could not find is the one that is not the library itself.
+                var missing = Regex.Matches(x.Message, @"([\w.+-]+\.so[\w.]*): cannot open shared object file")
+                    .Select(m => m.Groups[1].Value)
+                    .FirstOrDefault(name => !name.Contains("OpenCvSharpExtern", StringComparison.OrdinalIgnoreCase));
+                string why = missing is not null ? $" ({missing} is missing)" : "";
+                return new UinoArgumentException(
+                    $"The query '{path}' is a video, and video needs OpenCvSharp's native runtime, which could not be loaded{why}: install its system libraries " +
+                    $"(Debian/Ubuntu: {Install}), or give an image or a folder of images as --query.", e);
+            }
+        }
+        return null;
     }
 }

@@ -24,7 +24,7 @@ internal static class SegmentCommand
     public static Command Create()
     {
         var reference = new Option<string[]>("--reference", "-r") { Description = "Reference image; repeat with --mask for K shots.", Required = true };
-        var mask = new Option<string[]>("--mask") { Description = "Mask of the preceding --reference (same size; nonzero = object).", Required = true };
+        var mask = new Option<string[]>("--mask") { Description = "Mask of the preceding --reference (same size; a pixel ≥ 128 is object: save masks as PNG with 0/255).", Required = true };
         var query = new Option<string>("--query", "-q") { Description = "Image, folder of images (*.mask.png and *.overlay.png are skipped) or video file (.mp4, .avi, …) to segment.", Required = true };
         var output = new Option<string>("--out", "-o") { Description = "Folder for <name>.mask.png and <name>.overlay.png.", Required = true };
         var model = new Option<string?>("--model") { Description = "Uino model file (default: the embedded model)." };
@@ -48,6 +48,9 @@ internal static class SegmentCommand
         return command;
     }
 
+    /// <summary>A warning is one line on stderr, prefixed like the errors; it never changes the exit code.</summary>
+    private static void Warn(string message) => Console.Error.WriteLine($"uino segment: warning: {message}");
+
     private static int Run(string[] references, string[] masks, string query, string outDir, UinoSessionOptions options)
     {
         try
@@ -58,12 +61,20 @@ internal static class SegmentCommand
             if (File.Exists(outDir)) throw new UinoArgumentException($"--out '{outDir}' is a file; give a folder.");
 
             using var session = new UinoSession(options);
+            session.InputWarning += Warn;
             for (int i = 0; i < references.Length; i++) session.AddReference(references[i], masks[i]);
+            bool colourReference = references.Any(r => { using var image = Uino.Api.ImageInput.LoadRgb(r, "reference image"); return !ColourCheck.IsGray(image); });
+            bool warnedGray = false;
 
             var times = new List<double>();
             void SegmentOne(string name, Image<Rgb24> image)
             {
                 using var _ = image;
+                if (colourReference && !warnedGray && ColourCheck.IsGray(image))
+                {
+                    warnedGray = true;
+                    Warn($"the query '{name}' is grayscale but the reference is in colour: the model cannot use colour cues; segment colour frames for the best results");
+                }
                 var watch = Stopwatch.StartNew();
                 var result = session.Segment(image);
                 times.Add(watch.Elapsed.TotalMilliseconds);
@@ -105,5 +116,25 @@ internal static class SegmentCommand
         {
             return CommandErrors.FailUnexpected("segment", e);
         }
+    }
+}
+
+/// <summary>Whether an image carries colour (grayscale files are decoded with R = G = B).</summary>
+internal static class ColourCheck
+{
+    /// <summary>
+    /// True when (nearly) every pixel has R = G = B: at most 0.1% of the pixels differ by more than 2 between channels,
+    /// which a colour photo never satisfies and a grayscale file (or a gray JPEG re-encoded as RGB) always does.
+    /// </summary>
+    public static bool IsGray(Image<Rgb24> image)
+    {
+        long coloured = 0;
+        image.ProcessPixelRows(rows =>
+        {
+            for (int y = 0; y < rows.Height; y++)
+                foreach (var p in rows.GetRowSpan(y))
+                    if (Math.Abs(p.R - p.G) > 2 || Math.Abs(p.G - p.B) > 2 || Math.Abs(p.R - p.B) > 2) coloured++;
+        });
+        return coloured <= (long)image.Width * image.Height / 1000;
     }
 }

@@ -14,8 +14,45 @@ internal static class ImageInput
     /// <summary>Loads <paramref name="path"/> as RGB (alpha dropped, any format ImageSharp reads).</summary>
     public static Image<Rgb24> LoadRgb(string path, string what) => Load<Rgb24>(path, what);
 
-    /// <summary>Loads a mask file as 8-bit luminance (nonzero = object; a colour mask's colours become nonzero).</summary>
-    public static Image<L8> LoadMask(string path, string what) => Load<L8>(path, what);
+    /// <summary>A mask file's pixel is object when its brightest channel is at least this (grayscale: its value).</summary>
+    public const byte MaskFileThreshold = 128;
+
+    /// <summary>The share of grey pixels (neither 0 nor 255) above which a mask file gets a warning.</summary>
+    public const double MaskGreyWarningFraction = 0.01;
+
+    /// <summary>
+    /// Loads a mask file and binarises it to 0/255: a pixel is object when its brightest channel is at least
+    /// <see cref="MaskFileThreshold"/> (128), so JPEG noise and anti-aliased edges do not grow the mask (a
+    /// grayscale mask: value ≥ 128; a colour mask: any channel ≥ 128). Masks in memory keep "nonzero = object";
+    /// only files are thresholded. When more than <see cref="MaskGreyWarningFraction"/> of the pixels are neither
+    /// 0 nor 255 (a lossy or soft mask), <paramref name="warn"/> receives one line saying so.
+    /// </summary>
+    public static Image<L8> LoadMask(string path, string what, Action<string>? warn = null)
+    {
+        using var rgb = Load<Rgb24>(path, what);
+        var mask = new Image<L8>(ImageDecoding.Configuration, rgb.Width, rgb.Height);
+        long grey = 0;
+        rgb.ProcessPixelRows(mask, (source, target) =>
+        {
+            for (int y = 0; y < source.Height; y++)
+            {
+                var src = source.GetRowSpan(y);
+                var dst = target.GetRowSpan(y);
+                for (int x = 0; x < src.Length; x++)
+                {
+                    var p = src[x];
+                    byte v = Math.Max(p.R, Math.Max(p.G, p.B));
+                    if (v is not (0 or 255)) grey++;
+                    dst[x] = new L8(v >= MaskFileThreshold ? (byte)255 : (byte)0);
+                }
+            }
+        });
+        double fraction = grey / ((double)rgb.Width * rgb.Height);
+        if (warn is not null && fraction > MaskGreyWarningFraction)
+            warn(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"{what} '{path}' is not binary ({fraction * 100:F1}% grey pixels): thresholded at {MaskFileThreshold}; save masks as PNG with 0/255"));
+        return mask;
+    }
 
     private static Image<T> Load<T>(string path, string what) where T : unmanaged, IPixel<T>
     {

@@ -59,6 +59,11 @@ internal static class ModelLoader
         if (!File.Exists(path)) throw new UinoNotFoundException($"The {what} '{path}' does not exist.", path);
     }
 
+    /// <summary>The one-line error for a model path that names some other kind of file (an image, a text file, a .pth).</summary>
+    internal static string NotAModelFile(string path, string reason) =>
+        $"'{path}' is not a Uino model file: it is not a safetensors file ({reason}). Give a Uino model file " +
+        "(a .safetensors written by `uino train` or `uino convert`), or no model path (no --model) for the embedded default model.";
+
     /// <summary>Loads the model the options name, on <paramref name="device"/>, in evaluation mode.</summary>
     public static UinoFss Load(UinoSessionOptions options, Device device, string resourceName = DefaultResourceName)
     {
@@ -78,6 +83,10 @@ internal static class ModelLoader
                         "exists at build time); set UinoSessionOptions.ModelPath to a Uino model file.", null);
                 model = UinoModelFile.Load(stream, $"embedded default model ({resourceName})", options.EncoderCheckpoint, options.SamCheckpoint);
             }
+        }
+        catch (CheckpointException e) when (e.NotThisFormat is { } reason && options.ModelPath is { } path)
+        {
+            throw new UinoModelException(NotAModelFile(path, reason), e);
         }
         catch (CheckpointException e)
         {

@@ -11,4 +11,10 @@ public class CheckpointException : Exception
 
     /// <summary>Creates the exception wrapping the lower-level cause.</summary>
     public CheckpointException(string message, Exception inner) : base(message, inner) { }
+
+    /// <summary>
+    /// When the file is not of the format it was read as (an image or a text file given as a safetensors file): what
+    /// it is instead, or why it cannot be one ("it is a PNG image"); null otherwise.
+    /// </summary>
+    internal string? NotThisFormat { get; init; }
 }

@@ -35,7 +35,15 @@ public static class SafeTensors
     public static Header ReadHeader(string path)
     {
         using var stream = OpenRead(path);
-        return ReadHeader(stream, path);
+        return ReadHeaderCore(stream, path);
+    }
+
+    /// <summary>Reads and validates the header of a seekable stream (e.g. an embedded resource) without reading tensor data;
+    /// <paramref name="source"/> names it in errors.</summary>
+    public static Header ReadHeader(Stream stream, string source)
+    {
+        if (!stream.CanSeek) throw new ArgumentException("The safetensors stream must be seekable.", nameof(stream));
+        return ReadHeaderCore(stream, source);
     }
 
     /// <summary>Loads every tensor of <paramref name="path"/> onto the CPU.</summary>
@@ -53,7 +61,7 @@ public static class SafeTensors
     {
         if (!stream.CanSeek) throw new ArgumentException("The safetensors stream must be seekable.", nameof(stream));
         var path = source;
-        var header = ReadHeader(stream, path);
+        var header = ReadHeaderCore(stream, path);
         var result = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         try
         {
@@ -118,18 +126,26 @@ public static class SafeTensors
         return null;
     }
 
-    private static Header ReadHeader(Stream stream, string path)
+    private static Header ReadHeaderCore(Stream stream, string path)
     {
         long fileLength = stream.Length;
         if (fileLength == 0) throw Corrupt(path, "the file is empty");
-        if (fileLength < 8) throw Corrupt(path, $"the file has {fileLength} bytes, fewer than the 8-byte header length");
-        Span<byte> len = stackalloc byte[8];
-        stream.ReadExactly(len);
-        ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(len);
+        var start = new byte[(int)Math.Min(fileLength, 16)];
+        stream.ReadExactly(start);
+        if (fileLength < 8)
+            throw NotSafeTensors(path, start, $"it has {fileLength} bytes, fewer than the 8-byte header length");
+        ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(start);
+        // Every safetensors header is a JSON object, so byte 8 is '{'. A file whose first 8 bytes claim more than the
+        // limit or the file holds is another kind of file (an image, a PyTorch checkpoint, text…), unless it does start
+        // like a header: then it is a safetensors file cut short (an interrupted download or copy).
+        bool startsLikeHeader = fileLength > 8 && start[8] == (byte)'{';
         if (headerLength > (ulong)MaxHeaderBytes)
-            throw Corrupt(path, $"its header claims {headerLength} bytes (limit {MaxHeaderBytes})");
+            throw NotSafeTensors(path, start, $"its first 8 bytes claim a {headerLength}-byte header, over the format's limit of {MaxHeaderBytes}");
         if (8 + (long)headerLength > fileLength)
-            throw Corrupt(path, $"its header claims {headerLength} bytes but the file has only {fileLength - 8} after the length");
+            throw startsLikeHeader
+                ? Truncated(path, $"its header claims {headerLength} bytes but the file has only {fileLength - 8} after the length")
+                : NotSafeTensors(path, start, $"its first 8 bytes claim a {headerLength}-byte header but the file has only {fileLength - 8} after them");
+        stream.Position = 8;
         var json = new byte[headerLength];
         stream.ReadExactly(json);
         long dataStart = 8 + (long)headerLength;
@@ -168,9 +184,9 @@ public static class SafeTensors
                 expected = e.End;
             }
             if (expected != dataLength)
-                throw Corrupt(path, expected > dataLength
-                    ? $"the tensors need {expected} data bytes but the file holds {dataLength} (truncated?)"
-                    : $"the file holds {dataLength - expected} data bytes no tensor claims");
+                throw expected > dataLength
+                    ? Truncated(path, $"the tensors need {expected} data bytes but the file holds {dataLength}")
+                    : Corrupt(path, $"the file holds {dataLength - expected} data bytes no tensor claims");
             return new Header(entries, metadata, dataStart);
         }
     }
@@ -230,10 +246,33 @@ public static class SafeTensors
         catch (EndOfStreamException)
         {
             t.Dispose();
-            throw Corrupt(path, $"the data of tensor '{e.Name}' ends early");
+            throw Truncated(path, $"the data of tensor '{e.Name}' ends early");
         }
     }
 
     private static CheckpointException Corrupt(string path, string what) =>
         new($"'{path}' is not a valid safetensors file: {what}.");
+
+    private static CheckpointException Truncated(string path, string what) =>
+        new($"'{path}' is truncated ({what}): download or copy it again.");
+
+    private static CheckpointException NotSafeTensors(string path, ReadOnlySpan<byte> start, string what) =>
+        new($"'{path}' is not a safetensors file ({Kind(start) ?? what}).") { NotThisFormat = Kind(start) ?? what };
+
+    /// <summary>What a file that is not safetensors looks like, by its first bytes; null when unrecognised.</summary>
+    internal static string? Kind(ReadOnlySpan<byte> start)
+    {
+        static bool Starts(ReadOnlySpan<byte> s, ReadOnlySpan<byte> magic) => s.StartsWith(magic);
+        if (Starts(start, [0x89, (byte)'P', (byte)'N', (byte)'G'])) return "it is a PNG image";
+        if (Starts(start, [0xFF, 0xD8, 0xFF])) return "it is a JPEG image";
+        if (Starts(start, "GIF8"u8)) return "it is a GIF image";
+        if (Starts(start, "RIFF"u8)) return "it is a RIFF file (WebP image, AVI video?)";
+        if (Starts(start, "PK\u0003\u0004"u8)) return "it is a zip archive, e.g. a PyTorch .pth checkpoint";
+        if (start.Length >= 2 && start[0] == 0x80 && start[1] <= 5) return "it is a Python pickle, e.g. an old PyTorch checkpoint";
+        if (start.Length >= 8 && start[4..8].SequenceEqual("ftyp"u8)) return "it is an MP4/MOV video";
+        bool text = true;
+        foreach (var b in start) text &= b is (>= 0x20 and < 0x7F) or (byte)'\n' or (byte)'\r' or (byte)'\t';
+        if (text && start.Length >= 8) return "it looks like a text file";
+        return null;
+    }
 }

@@ -24,12 +24,12 @@ public sealed class LoadedEpisode : IDisposable
 
     public EpisodeFiles Files { get; }
 
-    /// <summary>The reference images and their masks as read (grayscale, nonzero = object), in shot order.</summary>
+    /// <summary>The reference images and their masks as read (binarised to 0/255: a pixel ≥ 128 is object), in shot order.</summary>
     public IReadOnlyList<(Image<Rgb24> Image, Image<L8> Mask)> References { get; }
 
     public Image<Rgb24> Query { get; }
 
-    /// <summary>The query mask at the query's size, row-major: 1 where the mask file is nonzero, else 0.</summary>
+    /// <summary>The query mask at the query's size, row-major: 1 where the mask file's pixel is ≥ 128 (its brightest channel), else 0.</summary>
     public byte[] Label { get; }
 
     public void Dispose()
@@ -48,7 +48,7 @@ public sealed class LoadedEpisode : IDisposable
 /// query.&lt;img&gt;        query-mask.&lt;img&gt;          the image to segment and its ground truth
 /// </code>
 /// where &lt;img&gt; is any extension of a format the SDK reads (jpg, png, bmp, gif, tiff, webp, …; masks best as PNG),
-/// matched without regard to case. A mask has its image's size; nonzero = object. Other files are ignored.
+/// matched without regard to case. A mask has its image's size; a pixel ≥ 128 is object (masks are thresholded at 128, so save them as PNG with 0/255). Other files are ignored.
 /// </summary>
 public static class EpisodeFolder
 {
@@ -180,7 +180,7 @@ public static class EpisodeFolder
     private static void CheckSize(string mask, int mw, int mh, string image, int w, int h)
     {
         if (mw != w || mh != h)
-            throw new DatasetException($"The mask '{mask}' is {mw}×{mh} but its image '{image}' is {w}×{h}: a mask must have its image's size (resize it with nearest-neighbour; nonzero = object).");
+            throw new DatasetException($"The mask '{mask}' is {mw}×{mh} but its image '{image}' is {w}×{h}: a mask must have its image's size (resize it with nearest-neighbour; ≥ 128 = object).");
     }
 
     /// <summary>The size a file's header declares; a file that is no readable image fails here, before any episode runs.</summary>

@@ -76,7 +76,7 @@ public class SafeTensorsTests
     public void HugeHeaderLengthIsRefusedBeforeAllocating()
     {
         using var dir = new TempDir();
-        AssertCorrupt(Raw(dir, "{}", 0, claimedHeaderLength: long.MaxValue), "limit");
+        AssertCorrupt(Raw(dir, "{}", 0, claimedHeaderLength: long.MaxValue), "not a safetensors file");
     }
 
     [Test]
@@ -155,6 +155,27 @@ public class SafeTensorsTests
         var bytes = File.ReadAllBytes(path);
         File.WriteAllBytes(path, bytes[..^5]);
         AssertCorrupt(path, "truncated");
+    }
+
+    [Test]
+    public void AFileOfAnotherKindIsNotASafetensorsFileAndSaysWhatItLooksLike()
+    {
+        using var dir = new TempDir();
+        var cases = new (byte[] Bytes, string Kind)[]
+        {
+            ([0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, (byte)'I', (byte)'H', (byte)'D', (byte)'R'], "PNG image"),
+            ([0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, (byte)'J', (byte)'F', (byte)'I', (byte)'F', 0], "JPEG image"),
+            ([(byte)'P', (byte)'K', 3, 4, 20, 0, 8, 0, 0, 0, 0, 0], "PyTorch .pth"),
+            (Encoding.ASCII.GetBytes("just some notes, renamed\n"), "text file"),
+        };
+        foreach (var (bytes, kind) in cases)
+        {
+            var path = dir.File("renamed.safetensors");
+            File.WriteAllBytes(path, bytes);
+            var e = Assert.Throws<CheckpointException>(() => SafeTensors.ReadHeader(path))!;
+            Assert.That(e.Message, Does.Contain(path).And.Contain("is not a safetensors file").And.Contain(kind));
+            Assert.That(e.Message, Does.Not.Contain("header claims"), "not the raw length of a header that is not there");
+        }
     }
 
     [Test]

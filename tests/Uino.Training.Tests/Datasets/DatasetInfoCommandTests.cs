@@ -39,6 +39,33 @@ public class DatasetInfoCommandTests
         Assert.That(doc.RootElement.GetProperty("images_per_class").GetProperty("2").GetInt32(), Is.EqualTo(2));
     }
 
+    /// <summary>synthetic, as train and eval accept it: no --root, base/novel or train/val, its folds' classes.</summary>
+    [Test]
+    public void Synthetic_NeedsNoRoot_AndListsTheFoldsClasses()
+    {
+        var (code, output, err) = Run("dataset-info", "--dataset", "synthetic", "--fold", "1", "--split", "novel", "--json");
+        Assert.That(code, Is.Zero, err);
+        using (var doc = JsonDocument.Parse(output))
+        {
+            var r = doc.RootElement;
+            Assert.That(r.GetProperty("dataset").GetString(), Is.EqualTo("synthetic"));
+            Assert.That(r.GetProperty("fold").GetInt32(), Is.EqualTo(1));
+            Assert.That(r.GetProperty("split").GetString(), Is.EqualTo("val"));
+            Assert.That(r.GetProperty("classes").EnumerateArray().Select(c => c.GetInt32()), Is.EqualTo(Uino.Training.Data.Synthetic.SyntheticFewShotDataset.NovelClasses(1)));
+            Assert.That(r.GetProperty("images_per_class").EnumerateObject().Select(p => p.Value.GetInt32()),
+                        Has.All.EqualTo(Uino.Training.Data.Synthetic.SyntheticFewShotDataset.NominalImagesPerClass));
+        }
+
+        (code, output, err) = Run("dataset-info", "--dataset", "synthetic", "--split", "train");
+        Assert.That(code, Is.Zero, err);
+        Assert.That(output, Does.Contain("synthetic fold 0 train").And.Contain(Uino.Training.Data.Synthetic.SyntheticClass.Get(1).Name).And.Contain("36 classes"));
+
+        (code, _, err) = Run("dataset-info", "--dataset", "synthetic", "--fold", "4");
+        Assert.That(code, Is.Not.Zero);
+        Assert.That(err.Trim().Split('\n'), Has.Length.EqualTo(1));
+        Assert.That(err, Does.Contain("fold 4"));
+    }
+
     [Test]
     public void Table_WithoutJson()
     {

@@ -1,6 +1,7 @@
 using Uino.Modeling;
 using NUnit.Framework;
 using TorchSharp;
+using Uino.Modeling;
 using Uino.Modeling.Fss;
 using Uino.Training.Data;
 using Uino.Training.Data.Synthetic;
