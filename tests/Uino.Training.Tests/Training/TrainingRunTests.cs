@@ -1,4 +1,3 @@
-using Uino.Modeling;
 using NUnit.Framework;
 using TorchSharp;
 using Uino.Modeling;
