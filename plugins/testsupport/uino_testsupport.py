@@ -23,6 +23,17 @@ def model_path():
     return REPO / "sdk" / "models" / "uino-default.safetensors"
 
 
+def tiny_model_path():
+    """A tiny random model that carries its encoder: the C ABI suite's test model (tests/Uino.Native.Tests writes it
+    into the native build's test data; UINO_TEST_TINY_MODEL overrides). For tests about memory and the ABI rather
+    than about the default model, whose frames cost ~120-200 ms here (a ResNet-18 encoder) against a few ms."""
+    path = Path(os.environ.get("UINO_TEST_TINY_MODEL", REPO / "build" / "native" / "testdata" / "tiny.safetensors"))
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} is missing: build native-interop with its tests "
+                                "(cmake --build build/native writes build/native/testdata), or set UINO_TEST_TINY_MODEL")
+    return path
+
+
 def read_png(path):
     return np.array(Image.open(path))
 

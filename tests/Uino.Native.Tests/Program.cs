@@ -13,6 +13,7 @@ using Uino.Native.Tests;
 // one, model_path NULL)}: M.expected.pgm, the public .NET API's mask of the query after adding the reference, and
 // in expected.txt the lines "M_score", "M_state_tensors", "M_abs_sum" (ModelInfo as JIT-compiled .NET sees it),
 // "M_object_pixels", "M_dotnet_segment_ms" (median of warm SegmentInto calls). The C test host compares against them.
+// "default_resnet_file 1" says the embedded model loads its encoder from ResNet18.onnx.
 // Also tiny56.safetensors: the same tiny model at a 56 px input, ~4x faster per frame, for the hardening drivers
 // native-interop/ci.sh runs (growth check, fuzzing), which need many calls rather than a realistic model.
 if (args.Length == 1 && args[0] == "--check-errors") return ErrorMappingChecks.Run();
@@ -43,6 +44,9 @@ int threads = int.TryParse(Environment.GetEnvironmentVariable("UINO_TEST_THREADS
 // replaces its unoptimised first version, so a fair "warm .NET" timing warms up beyond that.
 int warmup = int.TryParse(Environment.GetEnvironmentVariable("UINO_TEST_WARMUP"), out var wu) && wu > 0 ? wu : 0;
 var lines = new List<string> { $"model {tinyModel}" };
+// 1 when the embedded model's encoder weights come from ResNet18.onnx at session creation (the C test then checks
+// where libuino finds that file, and the error when it cannot).
+lines.Add($"default_resnet_file {(TestSupport.DefaultModelLoadsResNetFile() ? 1 : 0)}");
 lines.AddRange(Expect("tiny", new UinoSessionOptions { ModelPath = tinyModel, Threads = threads }));
 lines.AddRange(Expect("default", new UinoSessionOptions { Threads = threads }));
 File.WriteAllText(Path.Combine(outDir, "expected.txt"), string.Join("\n", lines) + "\n");

@@ -1,6 +1,6 @@
 """Run by test_leaks.py in a fresh interpreter: 200 calls of each kind through the installed binding, with the
 Python heap (tracemalloc) and resident memory (RSS) read before and after. Prints one JSON object.
-usage: python leak_probe.py <model> <reference.png> <reference.mask.png> <query.png>"""
+usage: python leak_probe.py <model (test_leaks.py: the tiny test model)> <reference.png> <reference.mask.png> <query.png>"""
 import gc
 import json
 import os
@@ -12,11 +12,13 @@ from PIL import Image
 
 import uino
 
-# The warm-up: libuino's resident memory climbs for its first few hundred segment calls whatever the binding does
-# (through the C ABI on 2026-12-04, 512x512 frames: +30 MB after 200 calls from a fresh session, +36 MB after 300,
-# then ~+4 MB per 200; the same with the 224-px and the 252-px default model), as the .NET API soak test's 500
-# warm-up calls allow for. 30 warm-up calls left up to 18 MB of that climb inside the measured window.
-CALLS, WARM_UP = 200, 300
+# The warm-up: libuino's resident memory climbs for its first calls whatever the binding does (through the C ABI on
+# 2026-12-04, 512x512 frames: +30 MB after 200 calls from a fresh session, +36 MB after 300, then ~+4 MB per 200; the
+# same with the 224-px and the 252-px default model), as the .NET API soak test's 500 warm-up calls allow for. Adding
+# and clearing a reference climbs for longer: with the tiny test model (test_leaks.py) +31, +18, +18, +16, +16, +26 MB
+# per 200 calls, then +0.4 and +0.3 MB (its managed heap grows until the GC's budget is reached: bounded, not a
+# leak); 300 warm-up calls left +15 MB of that inside the window. The tiny model's add + clear takes a few ms: 1500.
+CALLS, WARM_UP, WARM_UP_REFERENCE = 200, 300, 1500
 
 
 def rss_bytes():
@@ -24,9 +26,9 @@ def rss_bytes():
         return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
 
 
-def measure(call):
-    """(Python heap growth, RSS growth) in bytes over CALLS calls, after WARM_UP calls."""
-    for _ in range(WARM_UP):
+def measure(call, warm_up=WARM_UP):
+    """(Python heap growth, RSS growth) in bytes over CALLS calls, after warm_up calls."""
+    for _ in range(warm_up):
         call()
     gc.collect()
     tracemalloc.start()
@@ -58,9 +60,9 @@ def main(model, reference, reference_mask, query):
             empty.add_reference(image, mask)
             empty.clear_references()
 
-        results = {name: measure(call) for name, call in (
+        results = {name: measure(call, *warm_up) for name, call, *warm_up in (
             ("segment", lambda: session.segment_with_score(frame)), ("failing", failing),
-            ("add_clear", add_and_clear))}
+            ("add_clear", add_and_clear, WARM_UP_REFERENCE))}
     print(json.dumps({name: {"python": p, "rss": r} for name, (p, r) in results.items()}))
 
 

