@@ -32,10 +32,11 @@ internal static class EvalCommand
         var threads = new Option<int?>("--threads") { Description = "CPU threads for TorchSharp" };
         var batch = new Option<int>("--batch") { Description = "episodes per forward pass", DefaultValueFactory = _ => 8 };
         var dinov2 = new Option<string?>("--dinov2") { Description = "DINOv2 checkpoint, for model files without the encoder" };
+        var inputSize = new Option<int?>("--input-size") { Description = "with --episodes DIR: the square side frames are resized to (default: the model's own; a multiple of 32 for the default model, of 14 for DINOv2 ones)" };
         var saveOverlays = new Option<string?>("--save-overlays") { Description = "with --episodes DIR: write each episode's query with the predicted mask drawn on it to this folder (NAME.png; NAME.pcs.png for the PCS run)" };
         var command = new Command("eval", "Evaluate a model on few-shot episodes: mIoU and FB-IoU (standard protocol), or mean IoU on a folder of your own episodes (--episodes DIR).")
         {
-            model, dataset, root, fold, split, shots, episodes, seed, densePrompt, json, device, threads, batch, dinov2, saveOverlays,
+            model, dataset, root, fold, split, shots, episodes, seed, densePrompt, json, device, threads, batch, dinov2, saveOverlays, inputSize,
         };
         command.SetAction(p =>
         {
@@ -48,10 +49,12 @@ internal static class EvalCommand
                     {
                         Folder = folder, Model = p.GetValue(model), Shots = p.GetValue(shots), DensePrompt = p.GetValue(densePrompt)!,
                         Json = p.GetValue(json), Device = p.GetValue(device)!, Threads = p.GetValue(threads), Dinov2 = p.GetValue(dinov2),
-                        SaveOverlays = p.GetValue(saveOverlays),
+                        SaveOverlays = p.GetValue(saveOverlays), InputSize = p.GetValue(inputSize),
                     }, Console.Out, Progress());
                     return 0;
                 }
+                if (p.GetValue(inputSize) is not null)
+                    throw new ArgumentException("--input-size works with --episodes DIR; a --dataset evaluation runs the model at its own size");
                 if (p.GetValue(saveOverlays) is not null)
                     throw new ArgumentException("--save-overlays works with --episodes DIR (a folder of your own episodes), not with --dataset");
                 EvalRunner.Run(new EvalArguments

@@ -22,6 +22,8 @@ internal sealed record EpisodeFolderArguments
     public bool Json { get; init; }
     public string Device { get; init; } = "cpu";
     public int? Threads { get; init; }
+    /// <summary>The square side frames are resized to; null runs the model at its own size.</summary>
+    public int? InputSize { get; init; }
     public string? Dinov2 { get; init; }
     /// <summary>When set, each episode's query with the predicted mask drawn on it is written here as PNG.</summary>
     public string? SaveOverlays { get; init; }
@@ -95,7 +97,7 @@ internal static class EpisodeFolderEvaluator
     private static UinoSessionOptions Options(EpisodeFolderArguments a, bool pcs) => new()
     {
         ModelPath = a.Model, EncoderCheckpoint = a.Dinov2, Device = a.Device, Threads = a.Threads ?? 0,
-        Variant = pcs ? UinoVariant.Comp : null,
+        Variant = pcs ? UinoVariant.Comp : null, InputSize = a.InputSize,
     };
 
     /// <summary>Runs every episode on <paramref name="session"/> (its references are replaced per episode).</summary>
