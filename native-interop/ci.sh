@@ -71,6 +71,14 @@ cmake -S plugins/cpp/example -B "$build/ci-cpp-example" -DCMAKE_PREFIX_PATH="$PW
        "$build/testdata/reference.mask.pgm" "$build/testdata/query.ppm" "$build/ci-cpp-example/query.mask.pgm" \
   && passed=$((passed + 1)) || { echo "C++ example failed"; failed=$((failed + 1)); }
 
+echo "== the minimal C program of docs/c-abi.md, compiled with its documented gcc line"
+doc="$build/ci-doc-c"; mkdir -p "$doc"
+awk '/^## A minimal C program/{on=1} on&&/^```c$/{code=1;next} code&&/^```$/{exit} code' docs/c-abi.md > "$doc/segment.c"
+(cd "$doc" && PREFIX="$OLDPWD/$prefix" \
+  && gcc -std=c99 -Wall -o segment segment.c -I"$PREFIX/include" -L"$PREFIX/lib" -luino -Wl,-rpath,"$PREFIX/lib" \
+  && ./segment | grep -E "^object: [0-9]+ pixels, score") \
+  && passed=$((passed + 1)) || { echo "the documented C program failed"; failed=$((failed + 1)); }
+
 # The hardening drivers (native-interop/fuzz) against the installed package, on the 56 px tiny model of the test
 # data, one intra-op thread (the machine is shared): three checks, each one test of the summary line.
 echo "== hardening drivers against the installed package (growth check, fuzz corpus, fresh fuzz inputs)"
