@@ -41,6 +41,7 @@ internal static class TrainingDatasets
     {
         "base" => FewShotSplit.Train,
         "novel" => FewShotSplit.Val,
-        _ => DatasetFactory.ParseSplit(split),
+        "train" or "trn" or "val" or "test" => DatasetFactory.ParseSplit(split),
+        _ => throw new DatasetException($"unknown split '{split}'; expected train (or base) or val (or novel)"),
     };
 }

@@ -19,27 +19,29 @@ public readonly record struct ModelPreset
     public const string ExpectedPaper = "vits14, vitb14 or vitl14 (optionally _reg4)";
 
     /// <summary>ViT-B/14, the paper's default backbone.</summary>
-    public static ModelPreset VitB14 { get; } = new("vitb14", paper: true);
+    public static ModelPreset VitB14 { get; } = new("vitb14");
 
-    private ModelPreset(string name, bool paper) { Name = name; IsPaperModel = paper; }
+    private readonly string? _name;
 
-    /// <summary>The canonical name: vitb14, vitl14_reg4, resnet18, …</summary>
-    public string Name { get; }
+    private ModelPreset(string name) => _name = name;
+
+    /// <summary>The canonical name: vitb14, vitl14_reg4, resnet18, … (vitb14 for <c>default</c>).</summary>
+    public string Name => _name ?? "vitb14";
 
     /// <summary>True for the paper models (a DINOv2 backbone, <see cref="UinoFssConfig.Preset"/>).</summary>
-    public bool IsPaperModel { get; }
+    public bool IsPaperModel => !Small.Contains(Name);
 
     public static bool TryParse(string? text, out ModelPreset preset)
     {
         var key = (text ?? "").Trim().ToLowerInvariant();
         preset = default;
         if (key.Length == 0) return false;
-        if (Small.Contains(key)) { preset = new ModelPreset(key, paper: false); return true; }
+        if (Small.Contains(key)) { preset = new ModelPreset(key); return true; }
         Dinov2Config backbone;
         try { backbone = Dinov2Config.FromName(key); }
         catch (ArgumentException) { return false; }
         if (backbone.EmbedDim is not (384 or 768 or 1024)) return false;          // no UINO-FSS preset (e.g. ViT-g)
-        preset = new ModelPreset(backbone.Name, paper: true);
+        preset = new ModelPreset(backbone.Name);
         return true;
     }
 
@@ -52,7 +54,7 @@ public readonly record struct ModelPreset
         $"Unknown model preset '{text}'; expected {(paperOnly ? ExpectedPaper : Expected)}";
 
     /// <summary>The preset's configuration for <paramref name="variant"/>; the input size applies to the paper models (the small ones keep theirs).</summary>
-    internal UinoFssConfig Config(UinoVariant variant, int inputSize = 518) => UinoFssPresets.ByName(Name ?? "vitb14", variant, inputSize);
+    internal UinoFssConfig Config(UinoVariant variant, int inputSize = 518) => UinoFssPresets.ByName(Name, variant, inputSize);
 
-    public override string ToString() => Name ?? "vitb14";
+    public override string ToString() => Name;
 }
