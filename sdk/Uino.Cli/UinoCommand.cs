@@ -29,8 +29,10 @@ public static class UinoCommand
     /// </summary>
     internal static int ParseFailure(ParseResult parse)
     {
-        var command = parse.CommandResult.Command;
-        string name = command is RootCommand ? "uino" : $"uino {command.Name}";
+        // The whole command path: `uino train fss`, not `uino fss`.
+        var names = new List<string>();
+        for (SymbolResult? r = parse.CommandResult; r is CommandResult c && c.Command is not RootCommand; r = r.Parent) names.Insert(0, c.Command.Name);
+        string name = string.Join(' ', ["uino", .. names]);
         var messages = parse.Errors.Select(e => e.Message.ReplaceLineEndings(" ").Trim().TrimEnd('.')).Distinct();
         Console.Error.WriteLine($"{name}: {string.Join("; ", messages)}. See `{name} --help`.");
         return 1;

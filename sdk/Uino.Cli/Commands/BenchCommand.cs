@@ -3,9 +3,11 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Spectre.Console;
 using Uino.Api;
 using Uino.Modeling.Fss;
+using Uino.Training.Settings;
 using static TorchSharp.torch;
 
 namespace Uino.Cli.Commands;
@@ -39,7 +41,7 @@ internal static class BenchCommand
         var warmup = new Option<int>("--warmup") { Description = "Untimed warm-up frames per case.", DefaultValueFactory = _ => 2 };
         var sizes = new Option<string?>("--sizes") { Description = "Comma-separated input sizes: multiples of 32 for the default (ResNet) model, of 14 for DINOv2 ones (default: each model's own; 518 for ViT-B)." };
         var paper = new Option<string?>("--paper-models") { Description = "Also time full-size UINO-FSS models on random weights: comma-separated vits14, vitb14, vitl14." };
-        var variants = new Option<string>("--variants") { Description = "Variants of the paper models: comma-separated full, comp, comp*.", DefaultValueFactory = _ => "full,comp" };
+        var variants = new Option<string>("--variants") { Description = "Variants of the paper models: comma-separated full, comp, comp* (or cp4d).", DefaultValueFactory = _ => "full,comp" };
         var threads = new Option<int>("--threads") { Description = "Inference threads (0 = one per core).", DefaultValueFactory = _ => 0 };
         var command = new Command("bench", "Per-frame latency, reference time, throughput and peak memory of live segmentation on this machine.")
         {
@@ -51,74 +53,58 @@ internal static class BenchCommand
     }
 
     private static int Run(bool json, string? modelPath, string? dinov2, int frames, int warmup, string? sizesText, string? paperText,
-                           string variantsText, int threads)
+                           string variantsText, int threads) => CommandErrors.Run("bench", () =>
     {
-        try
+        if (frames < 1) throw new UinoArgumentException($"--frames is {frames}; time at least 1 frame.");
+        if (warmup < 0) throw new UinoArgumentException($"--warmup is {warmup}; it cannot be negative.");
+        if (threads < 0) throw new UinoArgumentException($"--threads is {threads}; use 0 (one per core) or a positive count.");
+        var sizes = ParseSizes(sizesText);
+        var paperModels = ParseList(paperText).Select(ParsePaperModel).Distinct().ToList();
+        var paperVariants = ParseList(variantsText).Select(ParseVariant).Distinct().ToList();
+        if (threads > 0) set_num_threads(threads);
+
+        bool useFileOrDefault = modelPath != null || ModelLoader.HasEmbeddedDefault();
+        if (!useFileOrDefault && paperModels.Count == 0)
+            throw new UinoNotFoundException("This build has no embedded default model; give --model FILE or --paper-models.", null);
+        if (!useFileOrDefault)
+            Console.Error.WriteLine("uino bench: this build has no embedded default model; timing the paper models only.");
+
+        var (frame, refFrame, refMask) = SyntheticFrames();
+        var cases = new List<Case>();
+        string label = modelPath != null ? Path.GetFileName(modelPath) : "embedded-default";
+        if (useFileOrDefault)
         {
-            if (frames < 1) throw new UinoArgumentException($"--frames is {frames}; time at least 1 frame.");
-            if (warmup < 0) throw new UinoArgumentException($"--warmup is {warmup}; it cannot be negative.");
-            if (threads < 0) throw new UinoArgumentException($"--threads is {threads}; use 0 (one per core) or a positive count.");
-            var sizes = ParseSizes(sizesText);
-            var paperModels = ParseList(paperText, "--paper-models", "vits14", "vitb14", "vitl14");
-            var paperVariants = ParseList(variantsText, "--variants", "full", "comp", "comp*").Select(ParseVariant).ToList();
-            if (threads > 0) set_num_threads(threads);
-
-            bool useFileOrDefault = modelPath != null || ModelLoader.HasEmbeddedDefault();
-            if (!useFileOrDefault && paperModels.Count == 0)
-                throw new UinoNotFoundException("This build has no embedded default model; give --model FILE or --paper-models.", null);
-            if (!useFileOrDefault)
-                Console.Error.WriteLine("uino bench: this build has no embedded default model; timing the paper models only.");
-
-            var (frame, refFrame, refMask) = SyntheticFrames();
-            var cases = new List<Case>();
-            string label = modelPath != null ? Path.GetFileName(modelPath) : "embedded-default";
-            if (useFileOrDefault)
+            foreach (var size in sizes ?? new int?[] { null })
             {
-                foreach (var size in sizes ?? new int?[] { null })
+                bool peakReset = ProcessMemory.ResetPeak();
+                using var session = new UinoSession(new UinoSessionOptions { ModelPath = modelPath, EncoderCheckpoint = dinov2, InputSize = size });
+                cases.Add(Measure(session, label, frames, warmup, frame, refFrame, refMask, peakReset));
+            }
+        }
+        foreach (var backbone in paperModels)
+            foreach (var variant in paperVariants)
+                foreach (var size in sizes ?? new int?[] { 518 })
                 {
                     bool peakReset = ProcessMemory.ResetPeak();
-                    using var session = new UinoSession(new UinoSessionOptions { ModelPath = modelPath, EncoderCheckpoint = dinov2, InputSize = size });
-                    cases.Add(Measure(session, label, frames, warmup, frame, refFrame, refMask, peakReset));
+                    manual_seed(0);
+                    using var session = new UinoSession(new UinoFss(backbone.Config(variant, size ?? 518)));
+                    cases.Add(Measure(session, $"{backbone}-random", frames, warmup, frame, refFrame, refMask, peakReset));
                 }
-            }
-            foreach (var backbone in paperModels)
-                foreach (var variant in paperVariants)
-                    foreach (var size in sizes ?? new int?[] { 518 })
-                    {
-                        bool peakReset = ProcessMemory.ResetPeak();
-                        manual_seed(0);
-                        using var session = new UinoSession(new UinoFss(UinoFssConfig.Preset(backbone, variant, size ?? 518)));
-                        cases.Add(Measure(session, $"{backbone}-random", frames, warmup, frame, refFrame, refMask, peakReset));
-                    }
-            if (json) Console.Out.WriteLine(ToJson(cases, frames, warmup));
-            else WriteTable(cases, frames, warmup);
-            return 0;
-        }
-        catch (Exception e) when (e is UinoException or IOException or UnauthorizedAccessException)
-        {
-            return CommandErrors.Fail("bench", e);
-        }
-        catch (Exception e)
-        {
-            return CommandErrors.FailUnexpected("bench", e);
-        }
-    }
+        if (json) Console.Out.WriteLine(ToJson(cases, frames, warmup));
+        else WriteTable(cases, frames, warmup);
+        return 0;
+    });
 
-    private static List<string> ParseList(string? text, string option, params string[] allowed)
-    {
-        var items = (text ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-                                .Select(i => i.ToLowerInvariant()).Distinct().ToList();
-        var unknown = items.FirstOrDefault(i => !allowed.Contains(i));
-        if (unknown != null) throw new UinoArgumentException($"{option}: '{unknown}' is not one of {string.Join(", ", allowed)}.");
-        return items;
-    }
+    /// <summary>The items of a comma-separated list (the shared parsers then read each).</summary>
+    private static string[] ParseList(string? text) =>
+        (text ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
-    private static UinoVariant ParseVariant(string name) => name switch
-    {
-        "full" => UinoVariant.Full,
-        "comp" => UinoVariant.Comp,
-        _ => UinoVariant.CompStar,
-    };
+    private static ModelPreset ParsePaperModel(string name) =>
+        ModelPreset.TryParse(name, out var p) && p.IsPaperModel
+            ? p : throw new UinoArgumentException($"--paper-models: '{name}' is not one of vits14, vitb14, vitl14 (optionally _reg4).");
+
+    private static UinoVariant ParseVariant(string name) =>
+        Variants.TryParse(name, out var v) ? v : throw new UinoArgumentException($"--variants: '{name}' is not one of {Variants.Expected}.");
 
     private static int?[]? ParseSizes(string? text)
     {
@@ -205,50 +191,48 @@ internal static class BenchCommand
         return RuntimeInformation.ProcessArchitecture.ToString();
     }
 
-    private static string ToJson(List<Case> cases, int frames, int warmup)
-    {
-        using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
-        {
-            w.WriteStartObject();
-            w.WriteStartObject("machine");
-            w.WriteNumber("cores", Environment.ProcessorCount);
-            w.WriteString("cpu", CpuModel());
-            w.WriteString("os", RuntimeInformation.OSDescription);
-            w.WriteString("runtime", RuntimeInformation.FrameworkDescription);
-            w.WriteNumber("torch_threads", get_num_threads());
-            w.WriteString("omp_wait_policy", RuntimeDefaults.WaitPolicy);
-            w.WriteEndObject();
-            w.WriteStartObject("settings");
-            w.WriteString("frame", $"{FrameWidth}x{FrameHeight}");
-            w.WriteNumber("frames", frames);
-            w.WriteNumber("warmup", warmup);
-            w.WriteNumber("shots", 1);
-            w.WriteEndObject();
-            w.WriteStartArray("cases");
-            foreach (var c in cases)
-            {
-                w.WriteStartObject();
-                w.WriteString("model", c.Model);
-                w.WriteString("variant", c.Variant);
-                w.WriteString("backbone", c.Backbone);
-                w.WriteNumber("input", c.Input);
-                w.WriteNumber("frame_ms_median", Math.Round(c.FrameMedian, 2));
-                w.WriteNumber("frame_ms_p95", Math.Round(c.FrameP95, 2));
-                w.WriteNumber("fps", Math.Round(1000.0 / c.FrameMean, 2));
-                w.WriteNumber("reference_ms", Math.Round(c.ReferenceMs, 2));
-                if (c.PeakRssMb is double mb) w.WriteNumber("peak_rss_mb", mb); else w.WriteNull("peak_rss_mb");
-                w.WriteBoolean("peak_rss_per_case", c.PeakReset);
-                w.WriteStartObject("stages_ms");
-                foreach (var (stage, ms) in c.Stages) w.WriteNumber(stage, Math.Round(ms, 2));
-                w.WriteEndObject();
-                w.WriteEndObject();
-            }
-            w.WriteEndArray();
-            w.WriteEndObject();
-        }
-        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
-    }
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
+    /// <summary>{"machine":{cores, cpu, os, runtime, torch_threads, omp_wait_policy}, "settings":{frame, frames, warmup, shots}, "cases":[…]}.</summary>
+    private static string ToJson(List<Case> cases, int frames, int warmup) => JsonSerializer.Serialize(new BenchJson(
+        new MachineJson(Environment.ProcessorCount, CpuModel(), RuntimeInformation.OSDescription, RuntimeInformation.FrameworkDescription,
+                        get_num_threads(), RuntimeDefaults.WaitPolicy),
+        new SettingsJson($"{FrameWidth}x{FrameHeight}", frames, warmup, 1),
+        cases.Select(c => new CaseJson(c.Model, c.Variant, c.Backbone, c.Input, Math.Round(c.FrameMedian, 2), Math.Round(c.FrameP95, 2),
+                                       Math.Round(1000.0 / c.FrameMean, 2), Math.Round(c.ReferenceMs, 2), c.PeakRssMb, c.PeakReset,
+                                       c.Stages.ToDictionary(kv => kv.Key, kv => Math.Round(kv.Value, 2)))).ToArray()), Indented);
+
+    private sealed record BenchJson(
+        [property: JsonPropertyName("machine")] MachineJson Machine,
+        [property: JsonPropertyName("settings")] SettingsJson Settings,
+        [property: JsonPropertyName("cases")] CaseJson[] Cases);
+
+    private sealed record MachineJson(
+        [property: JsonPropertyName("cores")] int Cores,
+        [property: JsonPropertyName("cpu")] string Cpu,
+        [property: JsonPropertyName("os")] string Os,
+        [property: JsonPropertyName("runtime")] string Runtime,
+        [property: JsonPropertyName("torch_threads")] int TorchThreads,
+        [property: JsonPropertyName("omp_wait_policy")] string OmpWaitPolicy);
+
+    private sealed record SettingsJson(
+        [property: JsonPropertyName("frame")] string Frame,
+        [property: JsonPropertyName("frames")] int Frames,
+        [property: JsonPropertyName("warmup")] int Warmup,
+        [property: JsonPropertyName("shots")] int Shots);
+
+    private sealed record CaseJson(
+        [property: JsonPropertyName("model")] string Model,
+        [property: JsonPropertyName("variant")] string Variant,
+        [property: JsonPropertyName("backbone")] string Backbone,
+        [property: JsonPropertyName("input")] int Input,
+        [property: JsonPropertyName("frame_ms_median")] double FrameMsMedian,
+        [property: JsonPropertyName("frame_ms_p95")] double FrameMsP95,
+        [property: JsonPropertyName("fps")] double Fps,
+        [property: JsonPropertyName("reference_ms")] double ReferenceMs,
+        [property: JsonPropertyName("peak_rss_mb")] double? PeakRssMb,
+        [property: JsonPropertyName("peak_rss_per_case")] bool PeakRssPerCase,
+        [property: JsonPropertyName("stages_ms")] Dictionary<string, double> StagesMs);
 
     private static void WriteTable(List<Case> cases, int frames, int warmup)
     {

@@ -24,7 +24,7 @@ internal static class ConvertCommand
         return command;
     }
 
-    private static int Run(string input, string output, string? model)
+    private static int Run(string input, string output, string? model) => CommandErrors.Run("convert", () =>
     {
         Dictionary<string, Tensor>? tensors = null;
         try
@@ -39,17 +39,9 @@ internal static class ConvertCommand
             Console.Out.WriteLine($"Wrote {tensors.Count} tensors to '{output}'.");
             return 0;
         }
-        catch (Exception e) when (e is CheckpointException or IOException or UnauthorizedAccessException)
-        {
-            return CommandErrors.Fail("convert", e);
-        }
-        catch (Exception e)
-        {
-            return CommandErrors.FailUnexpected("convert", e);
-        }
         finally
         {
             if (tensors != null) foreach (var t in tensors.Values) t.Dispose();
         }
-    }
+    });
 }

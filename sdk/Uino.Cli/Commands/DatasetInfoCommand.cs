@@ -1,11 +1,12 @@
 using System.CommandLine;
+using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Spectre.Console;
 using Uino.Training.Data;
 using Uino.Training.Data.Fss1000;
 using Uino.Training.Data.RealPhotos;
 using Uino.Training.Data.Synthetic;
-using Uino.Training.Training;
 
 namespace Uino.Cli.Commands;
 
@@ -22,7 +23,7 @@ public static class DatasetInfoCommand
         var dataset = new Option<string>("--dataset") { Description = "pascal, coco, fss1000, real (the shared real photos, e.g. --root ../shared/data) or synthetic", Required = true };
         var root = new Option<string?>("--root") { Description = "dataset root folder (not needed for synthetic)" };
         var fold = new Option<int>("--fold") { Description = "fold: 0..3 (pascal, coco, synthetic), 0 (fss1000, real)", DefaultValueFactory = _ => 0 };
-        var split = new Option<string>("--split") { Description = "train/base (base classes) or val/novel (novel classes; real: the held-out classes)", DefaultValueFactory = _ => "val" };
+        var split = CliOptions.Split("train/base (base classes) or val/novel (novel classes; real: the held-out classes)");
         var lists = new Option<string?>("--lists") { Description = "folder of PASCAL train_aug.txt/val.txt or FSS-1000 trn/val/test.txt" };
         var cache = new Option<string?>("--cache") { Description = "folder caching PASCAL mask scans" };
         var json = new Option<bool>("--json") { Description = "print JSON instead of a table" };
@@ -30,49 +31,32 @@ public static class DatasetInfoCommand
         {
             dataset, root, fold, split, lists, cache, json,
         };
-        command.SetAction(parse =>
+        command.SetAction(parse => CommandErrors.Run("dataset-info", () =>
         {
-            try
-            {
-                string name = parse.GetValue(dataset)!;
-                var splitValue = CliHelpers.ParseSplit(parse.GetValue(split)!);
-                var ds = name.Trim().Equals("synthetic", StringComparison.OrdinalIgnoreCase)
-                    ? CliHelpers.OpenDataset(name, parse.GetValue(root), parse.GetValue(fold), splitValue)     // as train and eval open it
-                    : DatasetFactory.Open(name, parse.GetValue(root) ?? "", parse.GetValue(fold), splitValue,
-                        new DatasetOptions { ListDirectory = parse.GetValue(lists), CacheDirectory = parse.GetValue(cache) });
-                if (parse.GetValue(json)) Console.Out.WriteLine(ToJson(ds));
-                else WriteTable(ds);
-                return 0;
-            }
-            catch (Exception e) when (e is DatasetException or IOException or UnauthorizedAccessException)
-            {
-                Console.Error.WriteLine($"uino dataset-info: {e.Message}");
-                return 1;
-            }
-        });
+            string name = parse.GetValue(dataset)!;
+            var splitValue = parse.GetValue(split);
+            var ds = name.Trim().Equals("synthetic", StringComparison.OrdinalIgnoreCase)
+                ? TrainingDatasets.Open(name, parse.GetValue(root), parse.GetValue(fold), splitValue)     // as train and eval open it
+                : DatasetFactory.Open(name, parse.GetValue(root) ?? "", parse.GetValue(fold), splitValue,
+                    new DatasetOptions { ListDirectory = parse.GetValue(lists), CacheDirectory = parse.GetValue(cache) });
+            if (parse.GetValue(json)) Console.Out.WriteLine(ToJson(ds));
+            else WriteTable(ds);
+            return 0;
+        }));
         return command;
     }
 
     /// <summary>{"dataset":…, "fold":…, "split":…, "classes":[ids], "images_per_class":{"id":count,…}}</summary>
-    public static string ToJson(IFewShotDataset ds)
-    {
-        using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer))
-        {
-            w.WriteStartObject();
-            w.WriteString("dataset", ds.Name);
-            w.WriteNumber("fold", ds.Fold);
-            w.WriteString("split", ds.Split == FewShotSplit.Train ? "train" : "val");
-            w.WriteStartArray("classes");
-            foreach (var c in ds.Classes) w.WriteNumberValue(c);
-            w.WriteEndArray();
-            w.WriteStartObject("images_per_class");
-            foreach (var c in ds.Classes) w.WriteNumber(c.ToString(System.Globalization.CultureInfo.InvariantCulture), ds.ImagesPerClass[c]);
-            w.WriteEndObject();
-            w.WriteEndObject();
-        }
-        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
-    }
+    public static string ToJson(IFewShotDataset ds) => JsonSerializer.Serialize(new DatasetInfoJson(
+        ds.Name, ds.Fold, ds.Split == FewShotSplit.Train ? "train" : "val", [.. ds.Classes],
+        ds.Classes.ToDictionary(c => c.ToString(CultureInfo.InvariantCulture), c => ds.ImagesPerClass[c])));
+
+    private sealed record DatasetInfoJson(
+        [property: JsonPropertyName("dataset")] string Dataset,
+        [property: JsonPropertyName("fold")] int Fold,
+        [property: JsonPropertyName("split")] string Split,
+        [property: JsonPropertyName("classes")] int[] Classes,
+        [property: JsonPropertyName("images_per_class")] Dictionary<string, int> ImagesPerClass);
 
     private static void WriteTable(IFewShotDataset ds)
     {

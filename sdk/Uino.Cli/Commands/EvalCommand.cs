@@ -1,8 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using Spectre.Console;
-using Uino.Checkpoints;
-using Uino.Training.Data;
 using Uino.Training.Evaluation;
 
 namespace Uino.Cli.Commands;
@@ -21,12 +19,12 @@ internal static class EvalCommand
         var dataset = new Option<string?>("--dataset") { Description = "pascal, coco, fss1000, synthetic or real (the real-photo training set's held-out classes; needs --root) — or --episodes DIR instead" };
         var root = new Option<string?>("--root") { Description = "dataset root folder (not needed for synthetic)" };
         var fold = new Option<int>("--fold") { Description = "fold", DefaultValueFactory = _ => 0 };
-        var split = new Option<string>("--split") { Description = "novel/val (default) or base/train classes", DefaultValueFactory = _ => "val" };
+        var split = CliOptions.Split("novel/val (default) or base/train classes");
         var shots = new Option<int?>("--shots") { Description = "support shots: 1 (default) or 5; with --episodes DIR, at most this many of each episode's references (default: all)" };
         var episodes = new Option<string?>("--episodes") { Description = "with --dataset: the number of episodes (default: 1000; FSS-1000: every test image once). " +
             "Without --dataset: a folder of your own episodes, one folder each with reference.<img>, reference-mask.png, query.<img>, query-mask.png (more shots: reference-2.<img>, reference-2-mask.png, …)" };
         var seed = new Option<int>("--seed") { Description = "seed of the episode sequence", DefaultValueFactory = _ => 0 };
-        var densePrompt = new Option<string>("--dense-prompt") { Description = "model (as trained), pcs (ablation: prototype-cosine prior instead of the Mamba dense prompt) or both (the two on the same episodes, with the paired difference and its bootstrap 95% interval)", DefaultValueFactory = _ => "model" };
+        var densePrompt = CliOptions.DensePromptOption("model (as trained), pcs (ablation: prototype-cosine prior instead of the Mamba dense prompt) or both (the two on the same episodes, with the paired difference and its bootstrap 95% interval)");
         var json = new Option<bool>("--json") { Description = "print {\"dataset\",\"shots\",\"episodes\",\"miou\",\"fbiou\",…} as JSON (--episodes DIR: {\"folder\",\"shots\",\"episodes\",\"miou\",\"fbiou\",…,\"per_episode\":[{\"name\",\"shots\",\"iou\"}…]})" };
         var device = new Option<string>("--device") { Description = "cpu or cuda[:N]", DefaultValueFactory = _ => "cpu" };
         var threads = new Option<int?>("--threads") { Description = "CPU threads for TorchSharp" };
@@ -38,43 +36,36 @@ internal static class EvalCommand
         {
             model, dataset, root, fold, split, shots, episodes, seed, densePrompt, json, device, threads, batch, dinov2, saveOverlays, inputSize,
         };
-        command.SetAction(p =>
+        command.SetAction(p => CommandErrors.Run("eval", () =>
         {
-            try
+            var (datasetName, count, folder) = Source(p.GetValue(dataset), p.GetValue(episodes));
+            bool asJson = p.GetValue(json);
+            using var progress = Progress();
+            if (folder is not null)
             {
-                var (datasetName, count, folder) = Source(p.GetValue(dataset), p.GetValue(episodes));
-                if (folder is not null)
+                var r = EpisodeFolderEvaluator.Run(new EpisodeFolderSettings
                 {
-                    EpisodeFolderEvaluator.Run(new EpisodeFolderArguments
-                    {
-                        Folder = folder, Model = p.GetValue(model), Shots = p.GetValue(shots), DensePrompt = p.GetValue(densePrompt)!,
-                        Json = p.GetValue(json), Device = p.GetValue(device)!, Threads = p.GetValue(threads), Dinov2 = p.GetValue(dinov2),
-                        SaveOverlays = p.GetValue(saveOverlays), InputSize = p.GetValue(inputSize),
-                    }, Console.Out, Progress());
-                    return 0;
-                }
-                if (p.GetValue(inputSize) is not null)
-                    throw new ArgumentException("--input-size works with --episodes DIR; a --dataset evaluation runs the model at its own size");
-                if (p.GetValue(saveOverlays) is not null)
-                    throw new ArgumentException("--save-overlays works with --episodes DIR (a folder of your own episodes), not with --dataset");
-                EvalRunner.Run(new EvalArguments
-                {
-                    Model = p.GetValue(model), Dataset = datasetName!, Root = p.GetValue(root), Fold = p.GetValue(fold),
-                    Split = p.GetValue(split)!, Shots = p.GetValue(shots) ?? 1, Episodes = count, Seed = p.GetValue(seed),
-                    DensePrompt = p.GetValue(densePrompt)!, Json = p.GetValue(json), Device = p.GetValue(device)!,
-                    Threads = p.GetValue(threads), Batch = p.GetValue(batch), Dinov2 = p.GetValue(dinov2),
-                }, Console.Out);
+                    Folder = folder, Model = p.GetValue(model), Shots = p.GetValue(shots), DensePrompt = p.GetValue(densePrompt),
+                    Device = p.GetValue(device)!, Threads = p.GetValue(threads), Dinov2 = p.GetValue(dinov2),
+                    SaveOverlays = p.GetValue(saveOverlays), InputSize = p.GetValue(inputSize),
+                }, progress);
+                Console.Out.WriteLine(asJson ? EvalOutput.ToJson(r) : EvalOutput.ToText(r));
                 return 0;
             }
-            catch (Exception e) when (e is DatasetException or CheckpointException or UinoException or ArgumentException or IOException or UnauthorizedAccessException or InvalidOperationException)
+            if (p.GetValue(inputSize) is not null)
+                throw new ArgumentException("--input-size works with --episodes DIR; a --dataset evaluation runs the model at its own size");
+            if (p.GetValue(saveOverlays) is not null)
+                throw new ArgumentException("--save-overlays works with --episodes DIR (a folder of your own episodes), not with --dataset");
+            var result = DatasetEvaluation.Run(new EvalSettings
             {
-                return CommandErrors.Fail("eval", e);
-            }
-            catch (Exception e)
-            {
-                return CommandErrors.FailUnexpected("eval", e);
-            }
-        });
+                Model = p.GetValue(model), Dataset = datasetName!, Root = p.GetValue(root), Fold = p.GetValue(fold),
+                Split = p.GetValue(split), Shots = p.GetValue(shots) ?? 1, Episodes = count, Seed = p.GetValue(seed),
+                DensePrompt = p.GetValue(densePrompt), Device = p.GetValue(device)!,
+                Threads = p.GetValue(threads), Batch = p.GetValue(batch), Dinov2 = p.GetValue(dinov2),
+            }, progress);
+            Console.Out.WriteLine(asJson ? EvalOutput.ToJson(result) : EvalOutput.ToText(result));
+            return 0;
+        }));
         return command;
     }
 
@@ -98,18 +89,50 @@ internal static class EvalCommand
         return (null, null, episodes);
     }
 
-    /// <summary>A progress bar on stderr (stdout stays the result, e.g. the JSON) when stderr is a terminal; else nothing.</summary>
-    private static ProgressRunner? Progress()
+    /// <summary>
+    /// A progress bar on stderr (stdout stays the result, e.g. the JSON) when stderr is a terminal; else null. Each
+    /// run of episodes (each label) gets its own bar, as before.
+    /// </summary>
+    private static BarProgress? Progress() => ProgressDisplay.ErrorConsole() is { } console ? new BarProgress(console) : null;
+
+    /// <summary>Shows <see cref="EvaluationProgress"/> reports as a live progress bar, one per label, started at its first report.</summary>
+    private sealed class BarProgress(IAnsiConsole console) : IProgress<EvaluationProgress>, IDisposable
     {
-        if (Console.IsErrorRedirected) return null;
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
-        if (!console.Profile.Capabilities.Interactive) return null;
-        return (label, total, work) => console.Progress().AutoClear(true)
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
-            .Start(ctx =>
+        private string? _label;
+        private ProgressTask? _task;
+        private Task? _display;
+        private TaskCompletionSource _done = new();
+
+        public void Report(EvaluationProgress value)
+        {
+            if (value.Label != _label)
             {
-                var task = ctx.AddTask(label, maxValue: Math.Max(1, total));
-                work(done => task.Value = done);
-            });
+                Dispose();
+                var started = new TaskCompletionSource<ProgressTask>();
+                _done = new TaskCompletionSource();
+                var done = _done.Task;
+                _display = console.Progress().AutoClear(true)
+                    .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+                    .StartAsync(async ctx =>
+                    {
+                        started.SetResult(ctx.AddTask(value.Label, maxValue: Math.Max(1, value.Total)));
+                        await done;
+                    });
+                _task = started.Task.GetAwaiter().GetResult();
+                _label = value.Label;
+            }
+            _task!.Value = value.Done;
+            if (value.Done >= value.Total) Dispose();
+        }
+
+        /// <summary>Ends the bar on display, if any (also on failure, so no live display outlives the command).</summary>
+        public void Dispose()
+        {
+            _done.TrySetResult();
+            _display?.GetAwaiter().GetResult();
+            _display = null;
+            _task = null;
+            _label = null;
+        }
     }
 }

@@ -51,72 +51,61 @@ internal static class SegmentCommand
     /// <summary>A warning is one line on stderr, prefixed like the errors; it never changes the exit code.</summary>
     private static void Warn(string message) => Console.Error.WriteLine($"uino segment: warning: {message}");
 
-    private static int Run(string[] references, string[] masks, string query, string outDir, UinoSessionOptions options)
+    private static int Run(string[] references, string[] masks, string query, string outDir, UinoSessionOptions options) => CommandErrors.Run("segment", () =>
     {
-        try
+        if (references.Length != masks.Length)
+            throw new UinoArgumentException($"Give one --mask per --reference: got {references.Length} reference(s) and {masks.Length} mask(s).");
+        using var source = QuerySource.Open(query);
+        if (File.Exists(outDir)) throw new UinoArgumentException($"--out '{outDir}' is a file; give a folder.");
+
+        using var session = new UinoSession(options);
+        session.InputWarning += Warn;
+        for (int i = 0; i < references.Length; i++) session.AddReference(references[i], masks[i]);
+        bool colourReference = references.Any(r => { using var image = Uino.Api.ImageInput.LoadRgb(r, "reference image"); return !ColourCheck.IsGray(image); });
+        bool warnedGray = false;
+
+        var times = new List<double>();
+        void SegmentOne(string name, Image<Rgb24> image)
         {
-            if (references.Length != masks.Length)
-                throw new UinoArgumentException($"Give one --mask per --reference: got {references.Length} reference(s) and {masks.Length} mask(s).");
-            using var source = QuerySource.Open(query);
-            if (File.Exists(outDir)) throw new UinoArgumentException($"--out '{outDir}' is a file; give a folder.");
-
-            using var session = new UinoSession(options);
-            session.InputWarning += Warn;
-            for (int i = 0; i < references.Length; i++) session.AddReference(references[i], masks[i]);
-            bool colourReference = references.Any(r => { using var image = Uino.Api.ImageInput.LoadRgb(r, "reference image"); return !ColourCheck.IsGray(image); });
-            bool warnedGray = false;
-
-            var times = new List<double>();
-            void SegmentOne(string name, Image<Rgb24> image)
+            using var _ = image;
+            if (colourReference && !warnedGray && ColourCheck.IsGray(image))
             {
-                using var _ = image;
-                if (colourReference && !warnedGray && ColourCheck.IsGray(image))
+                warnedGray = true;
+                Warn($"the query '{name}' is grayscale but the reference is in colour: the model cannot use colour cues; segment colour frames for the best results");
+            }
+            var watch = Stopwatch.StartNew();
+            var result = session.Segment(image);
+            times.Add(watch.Elapsed.TotalMilliseconds);
+            using var maskImage = result.ToMaskImage();
+            using var overlay = Overlay.Compose(image, result.Mask.Span, Tint);
+            AtomicFile.Write(Path.Combine(outDir, name + ".mask.png"), s => maskImage.SaveAsPng(s));
+            AtomicFile.Write(Path.Combine(outDir, name + ".overlay.png"), s => overlay.SaveAsPng(s));
+        }
+
+        if (source.Count == 1)
+        {
+            foreach (var (name, frame) in source.Frames()) SegmentOne(name, frame);
+        }
+        else
+        {
+            var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Out) });
+            console.Progress().AutoClear(true).Start(ctx =>
+            {
+                // A video's frame count is the container's estimate: the bar's end moves if it was wrong.
+                var task = ctx.AddTask("Segmenting", maxValue: source.Count ?? 1);
+                foreach (var (name, frame) in source.Frames())
                 {
-                    warnedGray = true;
-                    Warn($"the query '{name}' is grayscale but the reference is in colour: the model cannot use colour cues; segment colour frames for the best results");
+                    SegmentOne(name, frame);
+                    if (task.Value + 1 > task.MaxValue) task.MaxValue = task.Value + 1;
+                    task.Increment(1);
                 }
-                var watch = Stopwatch.StartNew();
-                var result = session.Segment(image);
-                times.Add(watch.Elapsed.TotalMilliseconds);
-                using var maskImage = result.ToMaskImage();
-                using var overlay = Overlay.Compose(image, result.Mask.Span, Tint);
-                AtomicFile.Write(Path.Combine(outDir, name + ".mask.png"), s => maskImage.SaveAsPng(s));
-                AtomicFile.Write(Path.Combine(outDir, name + ".overlay.png"), s => overlay.SaveAsPng(s));
-            }
-
-            if (source.Count == 1)
-            {
-                foreach (var (name, frame) in source.Frames()) SegmentOne(name, frame);
-            }
-            else
-            {
-                var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Out) });
-                console.Progress().AutoClear(true).Start(ctx =>
-                {
-                    // A video's frame count is the container's estimate: the bar's end moves if it was wrong.
-                    var task = ctx.AddTask("Segmenting", maxValue: source.Count ?? 1);
-                    foreach (var (name, frame) in source.Frames())
-                    {
-                        SegmentOne(name, frame);
-                        if (task.Value + 1 > task.MaxValue) task.MaxValue = task.Value + 1;
-                        task.Increment(1);
-                    }
-                });
-            }
-            times.Sort();
-            Console.Out.WriteLine($"Segmented {times.Count} {source.Unit} with {references.Length} reference shot(s) into '{outDir}' " +
-                                  $"(median {times[times.Count / 2]:F0} ms per frame at {session.InputSize}px on {session.Device}).");
-            return 0;
+            });
         }
-        catch (Exception e) when (e is UinoException or IOException or UnauthorizedAccessException or ImageFormatException or OpenCvSharp.OpenCVException)
-        {
-            return CommandErrors.Fail("segment", e);
-        }
-        catch (Exception e)
-        {
-            return CommandErrors.FailUnexpected("segment", e);
-        }
-    }
+        times.Sort();
+        Console.Out.WriteLine($"Segmented {times.Count} {source.Unit} with {references.Length} reference shot(s) into '{outDir}' " +
+                              $"(median {times[times.Count / 2]:F0} ms per frame at {session.InputSize}px on {session.Device}).");
+        return 0;
+    });
 }
 
 /// <summary>Whether an image carries colour (grayscale files are decoded with R = G = B).</summary>

@@ -76,11 +76,11 @@ public static class DatasetFactory
         var n = Normalise(name);
         if (string.IsNullOrWhiteSpace(root))
             throw new DatasetException(n == "real"
-                ? "real: no data root given; pass --root with the shared real-photo folder, e.g. ../shared/data"
+                ? "real: no data root given; the data root is the shared real-photo folder, e.g. ../shared/data"
                 : "no dataset root given");
         if (!Directory.Exists(root))
             throw new DatasetException(n == "real"
-                ? $"real: data root '{root}' does not exist; pass --root with the shared real-photo folder (the one holding train/leeds_butterfly, train/bsds500, ...), e.g. ../shared/data"
+                ? $"real: data root '{root}' does not exist; the data root is the shared real-photo folder (the one holding train/leeds_butterfly, train/bsds500, ...), e.g. ../shared/data"
                 : $"{n}: dataset root '{root}' does not exist");
         var folds = FoldCount(n);
         if (fold < 0 || fold >= folds)

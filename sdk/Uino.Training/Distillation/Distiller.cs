@@ -35,6 +35,9 @@ internal sealed record DistillOptions
     public int CacheGrid { get; init; } = 37;
 }
 
+/// <summary>One distillation step done: its number (1-based) of <paramref name="TotalSteps"/>, the stage's input size in pixels and the MSE.</summary>
+internal sealed record DistillStepReport(long Step, long TotalSteps, int InputSize, float Loss);
+
 /// <summary>
 /// Stage 1 (Sec. V-A): the student is the frozen DINOv2 blocks 1..l_low followed by the trainable bottleneck
 /// adapter; the teacher is SAM's image encoder; the loss is the MSE between the two embeddings. Three stages at
@@ -97,7 +100,7 @@ internal sealed class Distiller : IDisposable
     }
 
     /// <summary>Runs the teacher on every image without a cached embedding. <paramref name="teacher"/>: 1×3×1024×1024 (SAM-normalised) → 1×C×64×64.</summary>
-    public int FillTeacherCache(Func<Tensor, Tensor> teacher, int teacherSize = 1024, Action<int>? progress = null)
+    public int FillTeacherCache(Func<Tensor, Tensor> teacher, int teacherSize = 1024, IProgress<int>? progress = null)
     {
         Directory.CreateDirectory(_o.CacheDir);
         int computed = 0;
@@ -118,15 +121,15 @@ internal sealed class Distiller : IDisposable
                                  new Dictionary<string, string> { ["image"] = Images[i].Replace('\\', '/') });
                 computed++;
             }
-            progress?.Invoke(i + 1);
+            progress?.Report(i + 1);
         }
         return computed;
     }
 
     public double LearningRateAt(long step) => _o.LearningRate * Math.Pow(1.0 - (double)step / TotalSteps, 0.9);
 
-    /// <summary>Trains from <see cref="StartStep"/> to <paramref name="stopAt"/> (default: the end). Reports (step, total, stage size, loss).</summary>
-    public long Train(Action<long, long, int, float>? onStep = null, long? stopAt = null)
+    /// <summary>Trains from <see cref="StartStep"/> to <paramref name="stopAt"/> (default: the end), reporting each step.</summary>
+    public long Train(IProgress<DistillStepReport>? progress = null, long? stopAt = null)
     {
         long end = Math.Min(stopAt ?? TotalSteps, TotalSteps);
         Adapter.train();
@@ -139,7 +142,7 @@ internal sealed class Distiller : IDisposable
             int epoch = (int)(inStage / StepsPerEpoch);
             int index = (int)(inStage % StepsPerEpoch);
             float loss = TrainStep(step, _o.Stages[stage], BatchImages(stage, epoch, index));
-            onStep?.Invoke(step + 1, TotalSteps, _o.Stages[stage], loss);
+            progress?.Report(new DistillStepReport(step + 1, TotalSteps, _o.Stages[stage], loss));
             if ((step + 1) % _o.CheckpointEvery == 0 || step + 1 == end) SaveCheckpoint(step + 1);
         }
         StartStep = step;
@@ -192,7 +195,7 @@ internal sealed class Distiller : IDisposable
 
     private void LoadCheckpoint() =>
         StartStep = TrainingCheckpoint.Resume(Path.Combine(_o.OutDir, CheckpointName), Fingerprint(), _trainable, _optim,
-                                              "was written by a run with other settings or images; use a new --out or the same options.");
+                                              "was written by a run with other settings or images; use a new output folder or the same settings.");
 
     /// <summary>The adapter's tensors under <c>adapter.*</c> (what <c>uino train fss --adapter</c> reads).</summary>
     public void SaveAdapter(string path) =>

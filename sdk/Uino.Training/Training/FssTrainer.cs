@@ -129,14 +129,14 @@ internal sealed class FssTrainer : IDisposable
         {
             var keys = model.state_dict().Keys.ToHashSet(StringComparer.Ordinal);
             int fitting = tensors.Keys.Count(k => k.StartsWith(prefix, StringComparison.Ordinal) && keys.Contains(k[prefix.Length..]));
-            if (fitting == 0) throw new CheckpointException($"--init '{path}' has no tensor of this model (is it a Uino model file?).");
+            if (fitting == 0) throw new CheckpointException($"the initial model '{path}' has no tensor of this model (is it a Uino model file?).");
             if (requireFrozenParts)
             {
                 // Without --dinov2/--adapter the frozen parts must come from --init, or they would stay random.
                 var absent = keys.Where(k => (k.StartsWith("encoder.", StringComparison.Ordinal) || k.StartsWith("adapter.", StringComparison.Ordinal))
                                              && !tensors.ContainsKey(prefix + k)).ToList();
                 if (absent.Count > 0)
-                    throw new CheckpointException($"--init '{path}' lacks {absent.Count} encoder/adapter tensor(s) (e.g. {absent[0]}); give --dinov2 and --adapter, or an --init that includes them.");
+                    throw new CheckpointException($"the initial model '{path}' lacks {absent.Count} encoder/adapter tensor(s) (e.g. {absent[0]}); give the DINOv2 checkpoint and the stage-1 adapter, or an initial model that includes them.");
             }
             StateDict.Load(model, tensors, path, strict: false, prefix: prefix);
             return fitting;
@@ -169,8 +169,8 @@ internal sealed class FssTrainer : IDisposable
                 model.FreezeForStage2();
                 return model;
             }
-            if (o.Dinov2Checkpoint is null) throw new ArgumentException("--dinov2 is required (or --init with a model that has the encoder, or --from-scratch for the demo mode).");
-            if (o.AdapterFile is null) throw new ArgumentException("--adapter (the stage-1 output) is required (or --init, or --from-scratch).");
+            if (o.Dinov2Checkpoint is null) throw new ArgumentException("the DINOv2 checkpoint is required for a DINOv2 backbone (or an initial model that has the encoder, or from-scratch training for the demo mode).");
+            if (o.AdapterFile is null) throw new ArgumentException("the stage-1 adapter is required (or an initial model, or from-scratch training).");
             var dino = CheckpointFile.Load(o.Dinov2Checkpoint);
             try { StateDict.Load(model.Encoder, dino, o.Dinov2Checkpoint); } finally { foreach (var t in dino.Values) t.Dispose(); }
             var adapter = CheckpointFile.Load(o.AdapterFile);
@@ -199,7 +199,7 @@ internal sealed class FssTrainer : IDisposable
     public double LearningRateAt(long step) => _o.LearningRate * Math.Pow(1.0 - (double)step / _o.Steps, _o.PolyPower);
 
     /// <summary>Runs from <see cref="StartStep"/> to <paramref name="stopAt"/> (default: the end); returns the last step done.</summary>
-    public long Train(Action<StepReport>? onStep = null, long? stopAt = null, CancellationToken cancel = default)
+    public long Train(IProgress<StepReport>? progress = null, long? stopAt = null, CancellationToken cancel = default)
     {
         long end = Math.Min(stopAt ?? _o.Steps, _o.Steps);
         Model.train();
@@ -207,7 +207,7 @@ internal sealed class FssTrainer : IDisposable
         for (; step < end && !cancel.IsCancellationRequested; step++)
         {
             var report = TrainStep(step);
-            onStep?.Invoke(report);
+            progress?.Report(report);
             if ((step + 1) % _o.CheckpointEvery == 0 || step + 1 == end) SaveCheckpoint(step + 1);
         }
         StartStep = step;
@@ -257,7 +257,7 @@ internal sealed class FssTrainer : IDisposable
 
     private void LoadCheckpoint() =>
         StartStep = TrainingCheckpoint.Resume(Path.Combine(_o.OutDir, CheckpointName), _o.Fingerprint(_dataset), _trainable, _optim,
-                                              "was written by a run with other settings (model, dataset, shots, batch, steps, lr or seed); use a new --out or the same options.");
+                                              "was written by a run with other settings (model, dataset, shots, batch, steps, lr or seed); use a new output folder or the same settings.");
 
     /// <summary>Writes the Uino model file (the encoder is included in the from-scratch mode).</summary>
     public void SaveModel(string path)

@@ -1,6 +1,8 @@
 using NUnit.Framework;
+using Uino.Training.Data;
 using Uino.Training.Data.Synthetic;
 using Uino.Training.Evaluation;
+using Uino.Training.Settings;
 
 namespace Uino.Training.Tests.Evaluation;
 
@@ -21,10 +23,10 @@ public class EmbeddedModelAccuracyTests
     [Test]
     public void NovelClasses_OneShot_KeepTheDocumentedMeanIoU_AndTheLeadOverPcs()
     {
-        var r = EvalRunner.Run(new EvalArguments
+        var r = DatasetEvaluation.Run(new EvalSettings
         {
-            Dataset = "synthetic", Split = "novel", Shots = 1, Episodes = 300, Seed = 0, DensePrompt = "both", Threads = 2,
-        }, TextWriter.Null);
+            Dataset = "synthetic", Split = FewShotSplit.Val, Shots = 1, Episodes = 300, Seed = 0, DensePrompt = DensePrompt.Both, Threads = 2,
+        });
         Assert.That(r.DensePrompt, Is.EqualTo("mamba"));
         Assert.That(r.Episodes, Is.EqualTo(300));
         Assert.That(r.ClassIoU.Keys, Is.EquivalentTo(SyntheticFewShotDataset.NovelClasses(0)), "fold 0's novel classes");

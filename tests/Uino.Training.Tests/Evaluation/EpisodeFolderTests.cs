@@ -76,7 +76,7 @@ public class EpisodeFolderTests
     public void Evaluator_PerEpisodeIoUsInRange_MeanIsTheirAverage_ShotsAsLimited()
     {
         using var dir = Episodes();
-        var r = EpisodeFolderEvaluator.Run(new EpisodeFolderArguments { Folder = dir.Path, Threads = 1 }, TextWriter.Null);
+        var r = EpisodeFolderEvaluator.Run(new EpisodeFolderSettings { Folder = dir.Path, Threads = 1 });
         Assert.That(r.Episodes, Is.EqualTo(3));
         Assert.That(r.DensePrompt, Is.EqualTo("mamba"), "the embedded model is the full variant");
         Assert.That(r.PerEpisode.Select(e => e.Name), Is.EqualTo(new[] { "a", "b", "c" }));
@@ -86,7 +86,7 @@ public class EpisodeFolderTests
         Assert.That(r.FbIoU, Is.InRange(0.0, 100.0));
         Assert.That(r.VersusPcs, Is.Null);
 
-        var oneShot = EpisodeFolderEvaluator.Run(new EpisodeFolderArguments { Folder = dir.Path, Shots = 1, Limit = 2, Threads = 1 }, TextWriter.Null);
+        var oneShot = EpisodeFolderEvaluator.Run(new EpisodeFolderSettings { Folder = dir.Path, Shots = 1, Limit = 2, Threads = 1 });
         Assert.That(oneShot.PerEpisode.Select(e => e.Shots), Is.EqualTo(new[] { 1, 1 }), "--shots 1 limits; the limit takes the first episodes");
         Assert.That(oneShot.PerEpisode[0].IoU, Is.EqualTo(r.PerEpisode[0].IoU), "the same episode, the same result");
     }
@@ -198,7 +198,7 @@ public class EpisodeFolderTests
     {
         string folder = Path.Combine(RepoRoot(), "..", "shared", "data", "dev", "davis2016-dev", "episodes");
         if (!Directory.Exists(folder)) Assert.Fail($"The dev set is missing at {Path.GetFullPath(folder)}: lay ../shared/data beside the repository (CI does).");
-        var r = EpisodeFolderEvaluator.Run(new EpisodeFolderArguments { Folder = folder, Limit = 5, Threads = 1 }, TextWriter.Null);
+        var r = EpisodeFolderEvaluator.Run(new EpisodeFolderSettings { Folder = folder, Limit = 5, Threads = 1 });
         Assert.That(r.Episodes, Is.EqualTo(5));
         Assert.That(r.PerEpisode.Select(e => e.Name), Is.EqualTo(new[] { "000", "001", "002", "003", "004" }));
         Assert.That(r.MeanIoU, Is.InRange(0.0, 100.0).And.Not.NaN);

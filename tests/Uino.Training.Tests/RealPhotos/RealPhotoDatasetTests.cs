@@ -217,7 +217,7 @@ public class RealPhotoDatasetTests
         var missing = Path.Combine(Path.GetTempPath(), "uino-no-such-data-" + Guid.NewGuid().ToString("N"));
         var e = Assert.Throws<DatasetException>(() => DatasetFactory.Open("real", missing, 0, FewShotSplit.Train))!;
         Assert.That(e.Message, Does.Contain(missing));
-        Assert.That(e.Message, Does.Contain("--root"));
+        Assert.That(e.Message, Does.Contain("data root"), "the library names the setting");
         Assert.That(e.Message, Does.Not.Contain("\n"));
         using var t = new TempDir();
         var e2 = Assert.Throws<DatasetException>(() => RealPhotoDataset.Open(t.Path, FewShotSplit.Train))!;
@@ -226,6 +226,7 @@ public class RealPhotoDatasetTests
         Assert.That(code, Is.Not.Zero);
         Assert.That(output, Is.Empty);
         Assert.That(err.Trim().Split('\n'), Has.Length.EqualTo(1));
+        Assert.That(err, Does.Contain("--root"), "the command line names the flag");
     }
 
     [Test]

@@ -2,7 +2,6 @@ using NUnit.Framework;
 using SixLabors.ImageSharp.PixelFormats;
 using Uino.Training.Data;
 using Uino.Training.Data.Synthetic;
-using Uino.Training.Training;
 
 namespace Uino.Training.Tests.Synthetic;
 
@@ -76,9 +75,9 @@ public sealed class ExtraClassTests
         Assert.That(() => new SyntheticFewShotDataset(0, FewShotSplit.Val, 64, extraClasses: 5),
             Throws.ArgumentException.With.Message.Contains("novel split"));
         Assert.That(() => new SyntheticFewShotDataset(0, FewShotSplit.Train, 64, extraClasses: -1), Throws.TypeOf<ArgumentOutOfRangeException>());
-        Assert.That(() => CliHelpers.OpenDataset("pascal", "/nonexistent", 0, FewShotSplit.Train, extraClasses: 10),
+        Assert.That(() => TrainingDatasets.Open("pascal", "/nonexistent", 0, FewShotSplit.Train, extraClasses: 10),
             Throws.TypeOf<DatasetException>().With.Message.Contains("synthetic dataset only"));
-        Assert.That(() => CliHelpers.OpenDataset("synthetic", null, 0, FewShotSplit.Train, extraClasses: SyntheticClass.MaxExtraClasses + 1),
-            Throws.TypeOf<DatasetException>().With.Message.Contains("--extra-classes"));
+        Assert.That(() => TrainingDatasets.Open("synthetic", null, 0, FewShotSplit.Train, extraClasses: SyntheticClass.MaxExtraClasses + 1),
+            Throws.TypeOf<DatasetException>().With.Message.Contains("extra classes is out of range"));
     }
 }

@@ -1,7 +1,6 @@
 using NUnit.Framework;
 using Uino.Training.Data;
 using Uino.Training.Data.Synthetic;
-using Uino.Training.Training;
 
 namespace Uino.Training.Tests.Synthetic;
 
@@ -89,9 +88,9 @@ public sealed class HardDistractorTests
             Throws.ArgumentException.With.Message.Contains("novel split"));
         Assert.That(() => new SyntheticFewShotDataset(0, FewShotSplit.Train, 64, hardDistractors: 1.5f), Throws.TypeOf<ArgumentOutOfRangeException>());
         Assert.That(() => new SyntheticFewShotDataset(0, FewShotSplit.Train, 64, hardDistractors: float.NaN), Throws.TypeOf<ArgumentOutOfRangeException>());
-        Assert.That(() => CliHelpers.OpenDataset("pascal", "/nonexistent", 0, FewShotSplit.Train, hardDistractors: 0.5f),
+        Assert.That(() => TrainingDatasets.Open("pascal", "/nonexistent", 0, FewShotSplit.Train, hardDistractors: 0.5f),
             Throws.TypeOf<DatasetException>().With.Message.Contains("synthetic dataset only"));
-        Assert.That(() => CliHelpers.OpenDataset("synthetic", null, 0, FewShotSplit.Train, hardDistractors: -0.1f),
-            Throws.TypeOf<DatasetException>().With.Message.Contains("--hard-distractors"));
+        Assert.That(() => TrainingDatasets.Open("synthetic", null, 0, FewShotSplit.Train, hardDistractors: -0.1f),
+            Throws.TypeOf<DatasetException>().With.Message.Contains("hard-distractor chance"));
     }
 }

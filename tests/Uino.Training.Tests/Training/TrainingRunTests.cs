@@ -5,6 +5,7 @@ using Uino.Modeling.Fss;
 using Uino.Training.Data;
 using Uino.Training.Data.Synthetic;
 using Uino.Training.Tests.Datasets;
+using Uino.Training.Settings;
 using Uino.Training.Training;
 using static TorchSharp.torch;
 
@@ -149,19 +150,19 @@ public class TrainingRunTests
         Assert.That(kept.Count(k => k == 0f) / (double)kept.Count, Is.EqualTo(0.3).Within(0.03));
         using var noDropout = new FssTrainer(Options(dir.Path, 10), Data());
         Assert.That(noDropout.SvpKeep(0), Is.Null);
-        Assert.That(() => FssTrainRunner.ToOptions(new FssTrainArguments { Dataset = "synthetic", Out = dir.Path, Steps = 1, SvpDropout = 1f }, Data()),
-                    Throws.ArgumentException.With.Message.Contains("--svp-dropout"));
+        Assert.That(() => FssTraining.Options(new FssTrainSettings { Dataset = "synthetic", Out = dir.Path, Steps = 1, SvpDropout = 1f }, Data()),
+                    Throws.ArgumentException.With.Message.Contains("SVP dropout"));
     }
 
     [Test]
     public void SupportGrid_OptionSetsTheConfigThatTheModelFileKeeps()
     {
         using var dir = new TempDir();
-        var args = new FssTrainArguments { Dataset = "synthetic", Backbone = "tiny", Out = dir.Path, Steps = 1, Batch = 1, SupportGrid = 2 };
-        var options = FssTrainRunner.ToOptions(args, Data());
+        var args = new FssTrainSettings { Dataset = "synthetic", Backbone = ModelPreset.Parse("tiny"), Out = dir.Path, Steps = 1, Batch = 1, SupportGrid = 2 };
+        var options = FssTraining.Options(args, Data());
         Assert.That(options.Config.SupportGrid, Is.EqualTo(2));
-        Assert.That(FssTrainRunner.ToOptions(args with { SupportGrid = null }, Data()).Config.SupportGrid, Is.EqualTo(UinoFssPresets.Tiny().SupportGrid));
-        Assert.That(() => FssTrainRunner.ToOptions(args with { SupportGrid = -1 }, Data()), Throws.ArgumentException.With.Message.Contains("--support-grid"));
+        Assert.That(FssTraining.Options(args with { SupportGrid = null }, Data()).Config.SupportGrid, Is.EqualTo(UinoFssPresets.Tiny().SupportGrid));
+        Assert.That(() => FssTraining.Options(args with { SupportGrid = -1 }, Data()), Throws.ArgumentException.With.Message.Contains("support grid must be 0"));
         using (var t = new FssTrainer(options with { FromScratch = true }, Data())) t.Train();
         using var model = UinoModelFile.Load(Path.Combine(dir.Path, FssTrainer.ModelName));
         Assert.That(model.Config.SupportGrid, Is.EqualTo(2));
@@ -174,7 +175,7 @@ public class TrainingRunTests
         var o = Options(dir.Path, 40) with { Batch = 4, CheckpointEvery = 1000 };
         var losses = new List<float>();
         using var t = new FssTrainer(o, Data());
-        t.Train(r => losses.Add(r.Loss));
+        t.Train(new SynchronousProgress<StepReport>(r => losses.Add(r.Loss)));
         float first = losses.Take(8).Average(), last = losses.TakeLast(8).Average();
         TestContext.Progress.WriteLine($"loss first {first:F3} last {last:F3}");
         // Deterministic (fixed seed, CPU): this run goes from 2.95 to 2.60; an untrained or broken loop stays at the first value.

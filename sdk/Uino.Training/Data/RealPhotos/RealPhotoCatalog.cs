@@ -48,7 +48,7 @@ public sealed class RealPhotoCatalog
     public static RealPhotoCatalog Open(string root)
     {
         if (string.IsNullOrWhiteSpace(root) || !Directory.Exists(root))
-            throw new DatasetException($"real: data root '{root}' does not exist; pass --root with the shared real-photo folder (the one holding train/leeds_butterfly, train/bsds500, ...), e.g. ../shared/data");
+            throw new DatasetException($"real: data root '{root}' does not exist; the data root is the shared real-photo folder (the one holding train/leeds_butterfly, train/bsds500, ...), e.g. ../shared/data");
         foreach (var set in Sets)
         {
             var dir = Path.Combine(root, "train", set);
