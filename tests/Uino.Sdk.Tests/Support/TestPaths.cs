@@ -4,7 +4,7 @@ namespace Uino.Tests.Support;
 internal static class TestPaths
 {
     /// <summary>The repository root: the folder above the test binaries that holds Uino.Sdk.sln.</summary>
-    public static string RepoRoot { get; } = FindRepoRoot();
+    public static string RepoRoot => Uino.Tests.Shared.RepoPaths.Root;
 
     /// <summary>
     /// The reference fixtures: <c>UINO_FIXTURES</c> when set, else <c>../shared/fixtures</c> beside the repository.
@@ -21,14 +21,7 @@ internal static class TestPaths
     /// <summary>
     /// The shared folder beside the repository (<c>../shared</c>): fixtures and dev data, never copied into the repo.
     /// </summary>
-    public static string SharedRoot => Path.GetFullPath(Path.Combine(RepoRoot, "..", "shared"));
-
-    private static string FindRepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "Uino.Sdk.sln"))) return dir.FullName;
-        throw new InvalidOperationException($"No Uino.Sdk.sln above {AppContext.BaseDirectory}.");
-    }
+    public static string SharedRoot => Uino.Tests.Shared.RepoPaths.Shared;
 }
 
 /// <summary>Compares references, not values (TorchSharp parameters overload equality).</summary>

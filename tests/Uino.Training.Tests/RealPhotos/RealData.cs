@@ -21,10 +21,7 @@ internal static class RealData
         {
             var env = Environment.GetEnvironmentVariable("UINO_REAL_DATA");
             if (!string.IsNullOrWhiteSpace(env)) return Path.GetFullPath(env);
-            var dir = new DirectoryInfo(TestContext.CurrentContext.TestDirectory);
-            while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Uino.Sdk.sln"))) dir = dir.Parent;
-            var repo = dir?.FullName ?? throw new InvalidOperationException("repository root (Uino.Sdk.sln) not found");
-            return Path.GetFullPath(Path.Combine(repo, "..", "shared", "data"));
+            return Path.Combine(RepoPaths.Shared, "data");
         }
     }
 

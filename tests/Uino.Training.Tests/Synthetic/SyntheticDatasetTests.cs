@@ -116,13 +116,6 @@ public sealed class SyntheticDatasetTests
             }
     }
 
-    private static string RepoRoot()
-    {
-        var dir = new DirectoryInfo(TestContext.CurrentContext.TestDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Uino.Sdk.sln"))) dir = dir.Parent;
-        return dir?.FullName ?? throw new InvalidOperationException("repository root (Uino.Sdk.sln) not found");
-    }
-
     private static readonly string[] SampleFiles =
     [
         "reference.png", "reference.mask.png", "query.png", "query.mask.png",
@@ -133,7 +126,7 @@ public sealed class SyntheticDatasetTests
     [Test]
     public void CommittedSamplesMatchTheGenerator()
     {
-        string committed = Path.Combine(RepoRoot(), "samples");
+        string committed = Path.Combine(RepoPaths.Root, "samples");
         string fresh = Path.Combine(Path.GetTempPath(), "uino-synthetic-samples-" + Guid.NewGuid().ToString("N"));
         try
         {

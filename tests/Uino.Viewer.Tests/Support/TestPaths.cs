@@ -12,6 +12,8 @@ internal static class TestPaths
     public static string RepoRoot => Metadata("RepoRoot");
     public static string Samples => Path.Combine(RepoRoot, "samples");
     public static string Sample(string name) => Path.Combine(Samples, name);
+    /// <summary>The synthetic-benchmark model (sdk/models), whose masks on the synthetic samples are known.</summary>
+    public static string SyntheticModel => Path.Combine(RepoRoot, "sdk", "models", "uino-synthetic.safetensors");
 
     /// <summary>The viewer executable as the build left it (an apphost on Linux).</summary>
     public static string ViewerExecutable
