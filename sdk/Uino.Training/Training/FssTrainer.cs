@@ -271,7 +271,7 @@ internal sealed class FssTrainer : IDisposable
             }),
         };
         // A DINOv2 segmenter leaves out the official checkpoint it was trained on, a ResNet one the package's weights.
-        bool externalEncoder = _o.Config.ResNet is not null ? !_o.FromScratch : _o.Dinov2Checkpoint is not null && !_o.FromScratch;
+        bool externalEncoder = !_o.FromScratch && (_o.Config.ResNet is not null || _o.Dinov2Checkpoint is not null);
         UinoModelFile.Save(path, Model, includeEncoder: !externalEncoder, meta);
     }
 

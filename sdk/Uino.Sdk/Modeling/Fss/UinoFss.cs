@@ -139,7 +139,7 @@ internal sealed class UinoFss : nn.Module
         long bs = supportImages.shape[0], k = supportImages.shape[1];
         var layers = EncodeImages(supportImages.flatten(0, 1), withLow: false).Layers;
         var masks = Prototypes.ToFeatureGrid(supportMasks.flatten(0, 1), layers[0].shape[2], layers[0].shape[3]);   // BsK×1×h×w
-        var reference = promptGenerator.EncodeSupport(layers, masks, bs, k, prototypePrior || !HasDensePromptGenerator, svpKeep);
+        var reference = promptGenerator.EncodeSupport(layers, masks, bs, k, prototypePrior, svpKeep);
         reference.MoveToOuterDisposeScope();
         return reference;
     }
